@@ -1,0 +1,1 @@
+//! Analyses over a function: control-flow graph, dominator tree. (Being written.)

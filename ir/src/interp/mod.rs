@@ -1,0 +1,1 @@
+//! The IR interpreter (tier 0). (Being written.)

@@ -1,0 +1,1 @@
+//! The IR text format: printer and parser. See docs/ir.md. (Being written.)
