@@ -73,3 +73,101 @@ mod tests {
         assert_eq!(offset_of!(VmContext, user_data) as i32, VmContext::OFFSET_USER_DATA);
     }
 }
+
+/// The uniform dynamic entry point every backend generates next to each exported function
+/// (a trampoline, like wasmtime's array-call ABI), so that callers that only know the
+/// signature at run time (the CLI, the differential tests, the runtime's untyped path) can
+/// call compiled code without generating glue per signature:
+///
+/// `args` points to one `u64` slot per ABI parameter (see [`Signature::abi_params`]); the
+/// trampoline writes the result, if any, to `*ret`, then returns. Slot encoding: integers in
+/// the low bits (narrow ones zero- or sign-extended, readers use only the low bits),
+/// `bool` as 0/1, `f32` as its bits in the low 32 bits, `f64` as its bits, `ptr` as the
+/// address. Trap reporting is through `ctx` as for direct calls.
+///
+/// [`Signature::abi_params`]: crate::Signature::abi_params
+pub type ArrayCallFn = unsafe extern "C" fn(args: *const u64, ret: *mut u64, ctx: *mut VmContext);
+
+/// Symbol of the array-call trampoline of exported function `name` in JIT modules and AOT
+/// objects (the direct entry point keeps the plain name).
+pub fn array_call_symbol(name: &str) -> String {
+    format!("{name}__strata_array_call")
+}
+
+/// A math-library function that implements an opcode for one float type.
+#[derive(Copy, Clone, Debug)]
+pub struct MathFn {
+    pub opcode: crate::Opcode,
+    pub ty: crate::Type,
+    /// The C library symbol (for AOT objects, which link against libm).
+    pub libm_name: &'static str,
+    /// The address of an implementation in this process (for the JITs). It calls the same
+    /// C library function the interpreter uses, so all tiers agree bit for bit.
+    pub addr: *const u8,
+}
+
+// SAFETY: `addr` points to an immutable function, safe to share between threads.
+unsafe impl Send for MathFn {}
+unsafe impl Sync for MathFn {}
+
+macro_rules! math_fns {
+    ($($op:ident $ty:ident $libm:literal $wrapper:ident ($($a:ident),*) $body:expr;)*) => {
+        $(
+            #[doc = concat!("`", $libm, "` as the interpreter computes it.")]
+            pub extern "C" fn $wrapper($($a: math_ty!($ty)),*) -> math_ty!($ty) { $body }
+        )*
+        /// Every math-library function the tiers call, keyed by opcode and type.
+        pub fn math_fns() -> &'static [MathFn] {
+            static TABLE: std::sync::OnceLock<Vec<MathFn>> = std::sync::OnceLock::new();
+            TABLE.get_or_init(|| vec![$(MathFn {
+                opcode: crate::Opcode::$op,
+                ty: crate::Type::$ty,
+                libm_name: $libm,
+                addr: $wrapper as *const u8,
+            }),*])
+        }
+    };
+}
+macro_rules! math_ty {
+    (F32) => {
+        f32
+    };
+    (F64) => {
+        f64
+    };
+}
+
+math_fns! {
+    Fexp F32 "expf" strata_expf(x) x.exp();
+    Fexp F64 "exp" strata_exp(x) x.exp();
+    Flog F32 "logf" strata_logf(x) x.ln();
+    Flog F64 "log" strata_log(x) x.ln();
+    Fsin F32 "sinf" strata_sinf(x) x.sin();
+    Fsin F64 "sin" strata_sin(x) x.sin();
+    Fcos F32 "cosf" strata_cosf(x) x.cos();
+    Fcos F64 "cos" strata_cos(x) x.cos();
+    Fpow F32 "powf" strata_powf(x, y) x.powf(y);
+    Fpow F64 "pow" strata_pow(x, y) x.powf(y);
+}
+
+/// The math function implementing `opcode` on `ty`, if it is one.
+pub fn math_fn(opcode: crate::Opcode, ty: crate::Type) -> Option<&'static MathFn> {
+    math_fns().iter().find(|m| m.opcode == opcode && m.ty == ty)
+}
+
+#[cfg(test)]
+mod math_tests {
+    use super::*;
+
+    #[test]
+    fn math_table_covers_transcendentals() {
+        use crate::{Opcode, Type};
+        for op in [Opcode::Fexp, Opcode::Flog, Opcode::Fsin, Opcode::Fcos, Opcode::Fpow] {
+            for ty in [Type::F32, Type::F64] {
+                assert!(math_fn(op, ty).is_some(), "{op} {ty}");
+            }
+        }
+        assert_eq!(strata_expf(0.0), 1.0);
+        assert_eq!(array_call_symbol("ola"), "ola__strata_array_call");
+    }
+}

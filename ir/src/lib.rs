@@ -24,7 +24,7 @@ pub mod text;
 pub mod types;
 pub mod verifier;
 
-pub use abi::VmContext;
+pub use abi::{ArrayCallFn, VmContext};
 pub use builder::{BuildError, FunctionBuilder, Variable};
 pub use dfg::{BlockData, DataFlowGraph, ValueData, ValueDef};
 pub use entities::{Block, DataId, EntityRef, ExternId, FuncId, Inst, PrimaryMap, SecondaryMap, StackSlot, Value};
