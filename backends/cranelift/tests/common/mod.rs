@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod reference;
+
 use strata_cranelift::{compile, CompiledModule, CraneliftOptions, OptLevel};
 use strata_ir::{Function, FunctionBuilder, Linkage, Module, Param, Signature, TrapCode, Type, Value, VmContext};
 
