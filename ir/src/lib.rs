@@ -36,3 +36,4 @@ pub use module::{DataObject, ExternFunc, Module};
 pub use opcode::{Format, OpFlags, Opcode};
 pub use signature::{Param, ParamKind, Signature};
 pub use types::{LaneType, Type};
+pub use verifier::{verify_function, verify_module, VerifierError, VerifierErrors};

@@ -76,7 +76,8 @@ struct LoopData {
     body_len: u32,
 }
 
-/// The natural loops of a function and how they nest.
+/// The natural loops of a function and how they nest. Queries taking a [`Loop`] expect one
+/// this analysis handed out (like indexing an arena, a foreign handle may panic).
 #[derive(Clone, Default, Debug)]
 pub struct LoopAnalysis {
     loops: PrimaryMap<Loop, LoopData>,
