@@ -7,7 +7,7 @@
 //! Otherwise the CFG and dominator tree are built (they ignore bad branch targets) and every
 //! instruction is checked with all lookups through `get`.
 
-use super::{describe_inst, Location, Reporter};
+use super::{describe_block, describe_inst, Location, Reporter};
 use crate::analysis::{ControlFlowGraph, DominatorTree};
 use crate::dfg::ValueDef;
 use crate::entities::{Block, Inst, SecondaryMap, Value};
@@ -75,7 +75,8 @@ impl FuncChecker<'_> {
     }
 
     pub(super) fn block_err(&mut self, b: Block, message: String) {
-        self.r.report(Location::Block(b), || b.to_string(), message);
+        let f = self.f;
+        self.r.report(Location::Block(b), || describe_block(f, b), message);
     }
 
     pub(super) fn inst_err(&mut self, inst: Inst, message: String) {

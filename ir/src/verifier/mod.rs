@@ -208,6 +208,13 @@ fn describe_inst(m: &Module, f: &Function, inst: Inst) -> String {
     }
 }
 
+/// How a block is named in error messages (`block3`); next to `describe_inst` so both
+/// change together when the printer's layout-order numbering is used.
+fn describe_block(f: &Function, b: Block) -> String {
+    let _ = f;
+    b.to_string()
+}
+
 /// Collects errors for one function (or the module's items), up to [`MAX_ERRORS`].
 struct Reporter {
     function: String,
