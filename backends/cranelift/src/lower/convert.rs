@@ -3,15 +3,12 @@
 //! saturating instructions only saturate to 32 and 64 bits). Conversions of vectors use the
 //! one-instruction vector form where Cranelift has it (`native_convert_ok`), turn a mask
 //! into integers directly when the widths agree, and otherwise go lane by lane. `bitcast`
-//! reinterprets part by part when both sides have the same parts, and otherwise goes
-//! through a stack slot (little-endian, like memory).
+//! reinterprets part by part.
 
 use super::native::native_convert_ok;
 use super::{Lowerer, Parts, Result};
 use crate::repr::{lane_cl, Repr};
-use cranelift_codegen::ir::{
-    types, Endianness, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value as ClValue,
-};
+use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value as ClValue};
 use strata_ir::{Opcode, Type, Value};
 
 impl Lowerer<'_, '_> {
@@ -115,30 +112,20 @@ impl Lowerer<'_, '_> {
         Ok(v)
     }
 
+    /// `bitcast`: same lane count and lane width (the verifier's rule), so the two types
+    /// have the same form and each part is reinterpreted on its own.
     pub(super) fn lower_bitcast(&mut self, arg: Value, res: Value) -> Result<()> {
         let (from, to) = (self.ty(arg)?, self.ty(res)?);
-        if from.is_bool() || to.is_bool() || from.bits() != to.bits() {
+        let (rf, rt) = (self.repr(from), self.repr(to));
+        if from.is_bool() || to.is_bool() || from.bits() != to.bits() || !rf.parallel(rt) {
             return Err(self.invalid(format!("`bitcast` from {from} to {to}")));
         }
-        let a = self.get(arg)?;
-        let (rf, rt) = (self.repr(from), self.repr(to));
-        let out: Parts = match (rf, rt) {
-            (Repr::Scalar(f), Repr::Scalar(t)) if f == t => a,
-            (Repr::Scalar(_), Repr::Scalar(t)) => {
-                a.iter().map(|&x| self.b.ins().bitcast(t, MemFlagsData::new(), x)).collect()
-            }
-            (Repr::Native { part: pf, parts: n }, Repr::Native { part: pt, parts: m }) if n == m => {
-                let flags = MemFlagsData::new().with_endianness(Endianness::Little);
-                a.iter().map(|&x| if pf == pt { x } else { self.b.ins().bitcast(pt, flags, x) }).collect()
-            }
-            _ => {
-                let bytes = from.bits() / 8;
-                let slot = self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, bytes, 4));
-                let addr = self.b.ins().stack_addr(types::I64, slot, 0);
-                self.store_value(from, &a, addr)?;
-                self.load_value(to, addr)?
-            }
-        };
+        let target = rt.part_type();
+        let out: Parts = self
+            .get(arg)?
+            .iter()
+            .map(|&x| if self.cl_type(x) == target { x } else { self.b.ins().bitcast(target, MemFlagsData::new(), x) })
+            .collect();
         self.def(res, out)
     }
 }

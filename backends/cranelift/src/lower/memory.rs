@@ -83,8 +83,11 @@ impl Lowerer<'_, '_> {
     }
 
     pub(super) fn lower_stack_addr(&mut self, slot: StackSlot, res: Value) -> Result<()> {
-        let Some(&cl) = self.slots.get(slot.index()) else { return Err(self.invalid(format!("unknown {slot}"))) };
-        let addr = self.b.ins().stack_addr(types::I64, cl, 0);
+        let addr = match self.slots.get(slot.index()) {
+            Some(&(_, Some(aligned))) => aligned,
+            Some(&(cl, None)) => self.b.ins().stack_addr(types::I64, cl, 0),
+            None => return Err(self.invalid(format!("unknown {slot}"))),
+        };
         self.def(res, smallvec![addr])
     }
 
@@ -111,29 +114,38 @@ impl Lowerer<'_, '_> {
         self.def(res, smallvec![addr])
     }
 
-    /// Creates the Cranelift stack slots (sizes rounded up to 16 bytes) and zeroes them.
+    /// Creates the Cranelift stack slots and zeroes them. Sizes are rounded up to 16 bytes;
+    /// Cranelift aligns slots to at most 16 bytes (the stack pointer's alignment), so a slot
+    /// that asks for more is over-allocated and its address rounded up once, here.
     pub(super) fn zero_stack_slots(&mut self) -> Result<()> {
         let mut total = 0u64;
         for (slot, data) in self.func.stack_slots.iter() {
-            let size = (u64::from(data.size) + 15) & !15;
+            let align = u64::from(data.align.max(1).next_power_of_two());
+            let size = ((u64::from(data.size) + 15) & !15) + align.saturating_sub(16);
             total += size;
             if total > MAX_FRAME {
                 return Err(self.unsupported(format!("{slot}: more than {MAX_FRAME} bytes of stack slots")));
             }
-            let align_shift = data.align.max(1).trailing_zeros().min(4) as u8;
+            let align_shift = align.trailing_zeros().min(4) as u8;
             let cl = self.b.create_sized_stack_slot(StackSlotData::new(
                 StackSlotKind::ExplicitSlot,
                 size as u32,
                 align_shift,
             ));
-            self.slots.push(cl);
+            let base = self.b.ins().stack_addr(types::I64, cl, 0);
+            let addr = if align > 16 {
+                let up = self.b.ins().iadd_imm_s(base, align as i64 - 1);
+                Some(self.b.ins().band_imm_s(up, -(align as i64)))
+            } else {
+                None
+            };
+            self.slots.push((cl, addr));
             if size == 0 {
                 continue;
             }
             let zero64 = self.b.ins().iconst(types::I64, 0);
             let zero = self.b.ins().splat(types::I64X2, zero64);
             let flags = MemFlagsData::new().with_notrap();
-            let base = self.b.ins().stack_addr(types::I64, cl, 0);
             if size <= u64::from(UNROLLED_ZEROING) {
                 for off in (0..size as i32).step_by(16) {
                     self.b.ins().store(flags, zero, base, off);

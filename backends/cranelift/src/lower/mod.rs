@@ -112,8 +112,9 @@ pub(crate) struct Lowerer<'a, 'f> {
     cur_pos: u32,
     /// Whether the IR block being lowered has seen its terminator.
     terminated: bool,
-    /// Cranelift stack slot of each IR stack slot.
-    slots: Vec<ir::StackSlot>,
+    /// Cranelift stack slot of each IR stack slot, and its realigned address if it asks
+    /// for more than 16-byte alignment.
+    slots: Vec<(ir::StackSlot, Option<ClValue>)>,
     ret_types: Vec<ClType>,
     /// Blocks that store a trap code and return, one per code used.
     traps: Vec<(TrapCode, ir::Block)>,

@@ -47,7 +47,11 @@ pub fn compile_ok(m: &Module) -> CompiledModule {
     compile_opts(m, &opts())
 }
 
+/// Verifies `m` with the IR verifier, then compiles it.
 pub fn compile_opts(m: &Module, o: &CraneliftOptions) -> CompiledModule {
+    if let Err(e) = strata_ir::verifier::verify_module(m) {
+        panic!("test module does not verify: {e}");
+    }
     match compile(m, o) {
         Ok(c) => c,
         Err(e) => panic!("compile failed: {e}"),
