@@ -349,7 +349,7 @@ fn float_reduce_add_keeps_lane_order() {
         vec_module(ty, 1, Type::F32, &[], |b, v, _, _| Some(b.unary_flags(Opcode::ReduceAdd, FloatFlags::FAST, v[0])));
     let cm = compile_ok(&m);
     let lanes: Vec<u64> = [1e8f32, 1.0, -1e8, 1.0, 0.5, 0.25, 3.0, -0.125].iter().map(|x| f32s(*x)).collect();
-    let got = run(&cm, ty, &[lanes.clone()], Type::F32, 1, &[]).unwrap();
+    let got = run(&cm, ty, std::slice::from_ref(&lanes), Type::F32, 1, &[]).unwrap();
     let want = lanes.iter().map(|&x| as_f32(x)).reduce(|a, b| a + b).unwrap();
     assert_eq!(as_f32(got[0]).to_bits(), want.to_bits());
 }
