@@ -19,7 +19,7 @@ use cranelift_module::{DataDescription, Linkage, Module as _, ModuleError};
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use strata_ir::abi::{array_call_symbol, math_fns};
-use strata_ir::{ArrayCallFn, Linkage as IrLinkage, Module};
+use strata_ir::{ArrayCallFn, Linkage as IrLinkage, Module, Opcode};
 
 type Result<T> = std::result::Result<T, CompileError>;
 
@@ -100,11 +100,13 @@ fn declare<'m>(module: &'m Module, opts: &CraneliftOptions) -> Result<Declared<'
         });
     }
 
+    // Only the math functions the module uses are declared.
+    let used = used_math(module);
     let mut math = Vec::new();
-    for m in math_fns() {
+    for m in math_fns().iter().filter(|m| used.contains(&(m.opcode, m.ty))) {
         let mut sig = ClSignature::new(call_conv);
         let t = lane_cl(m.ty.lane());
-        let arity = if m.opcode == strata_ir::Opcode::Fpow { 2 } else { 1 };
+        let arity = if m.opcode == Opcode::Fpow { 2 } else { 1 };
         sig.params.extend(std::iter::repeat_n(AbiParam::new(t), arity));
         sig.returns.push(AbiParam::new(t));
         let name = symbols::math_symbol(m);
@@ -120,6 +122,25 @@ fn declare<'m>(module: &'m Module, opts: &CraneliftOptions) -> Result<Declared<'
 
     let env = Env { module, layouts, opts: *opts, call_conv, frontend, funcs, data, math };
     Ok(Declared { jit: owned, env, trampolines })
+}
+
+/// The (opcode, type) pairs of the transcendental operations in `module`.
+fn used_math(module: &Module) -> HashSet<(Opcode, strata_ir::Type)> {
+    let mut used = HashSet::new();
+    for f in module.functions.values() {
+        for block in f.layout.blocks() {
+            for inst in f.layout.block_insts(block) {
+                let Some(data) = f.dfg.insts.get(inst) else { continue };
+                let op = data.opcode();
+                if matches!(op, Opcode::Fexp | Opcode::Flog | Opcode::Fsin | Opcode::Fcos | Opcode::Fpow) {
+                    if let Some(ty) = data.args().first().and_then(|&v| f.dfg.values.get(v)) {
+                        used.insert((op, ty.ty.lane_type()));
+                    }
+                }
+            }
+        }
+    }
+    used
 }
 
 /// Maps a failed `define_function` to an error naming the function.

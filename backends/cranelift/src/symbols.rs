@@ -12,9 +12,11 @@ use strata_ir::abi::MathFn;
 /// Prefix of every symbol this crate defines; IR function names may not contain it.
 pub(crate) const RESERVED_PREFIX: &str = "__strata_";
 
+const MATH_PREFIX: &str = "__strata_math_";
+
 /// The JIT symbol of a math function.
 pub(crate) fn math_symbol(m: &MathFn) -> String {
-    format!("{RESERVED_PREFIX}math_{}", m.libm_name)
+    format!("{MATH_PREFIX}{}", m.libm_name)
 }
 
 extern "C" fn fma_f32(a: f32, b: f32, c: f32) -> f32 {
@@ -73,12 +75,16 @@ pub(crate) fn libcall_names() -> Box<dyn Fn(LibCall) -> String + Send + Sync> {
     })
 }
 
-/// Registers the math functions and float libcalls in `builder`'s symbol table.
+/// The address of one of this crate's symbols.
+fn lookup(name: &str) -> Option<*const u8> {
+    match name.strip_prefix(MATH_PREFIX) {
+        Some(libm) => strata_ir::abi::math_fns().iter().find(|m| m.libm_name == libm).map(|m| m.addr),
+        None => own_libcalls().iter().find(|(_, n, _)| *n == name).map(|(_, _, a)| *a),
+    }
+}
+
+/// Makes `builder` resolve the math functions and float libcalls (looked up on first
+/// reference, before the `dlsym` fallback; cheaper than filling the symbol table up front).
 pub(crate) fn register(builder: &mut JITBuilder) {
-    for m in strata_ir::abi::math_fns() {
-        builder.symbol(math_symbol(m), m.addr);
-    }
-    for (_, name, addr) in own_libcalls() {
-        builder.symbol(name, addr);
-    }
+    builder.symbol_lookup_fn(Box::new(lookup));
 }

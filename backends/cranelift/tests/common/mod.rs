@@ -8,9 +8,14 @@ pub mod reference;
 use strata_cranelift::{compile, CompiledModule, CraneliftOptions, OptLevel};
 use strata_ir::{Function, FunctionBuilder, Linkage, Module, Param, Signature, TrapCode, Type, Value, VmContext};
 
-/// Options for tests: optimized, verified, with depth limit, no fuel.
+/// Options for tests: verified, with depth limit, no fuel; optimized unless
+/// `STRATA_TEST_OPT_LEVEL=none` asks for the fast-compile level.
 pub fn opts() -> CraneliftOptions {
-    CraneliftOptions { opt_level: OptLevel::Speed, fuel: false, depth_limit: true, verify: true }
+    let opt_level = match std::env::var("STRATA_TEST_OPT_LEVEL").as_deref() {
+        Ok("none") => OptLevel::None,
+        _ => OptLevel::Speed,
+    };
+    CraneliftOptions { opt_level, fuel: false, depth_limit: true, verify: true }
 }
 
 /// Builds a function with `body`, which receives the builder and the entry parameters and
