@@ -34,4 +34,5 @@ pub use layout::Layout;
 pub use module::{DataObject, ExternFunc, Module};
 pub use opcode::{Format, OpFlags, Opcode};
 pub use signature::{Param, ParamKind, Signature};
+pub use text::{parse_module, print_module, ParseError};
 pub use types::{LaneType, Type};
