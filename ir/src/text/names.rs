@@ -96,7 +96,9 @@ mod tests {
         let late = b.create_block(); // created first, placed last
         let early = b.create_block();
         let param = b.append_block_param(late, Type::I32);
-        b.jump(early, &[]);
+        let c = b.bconst(true);
+        // Two different incoming values, so `finalize` keeps the parameter.
+        b.brif(c, early, &[], late, &[p[0]]);
         b.switch_to_block(early);
         b.seal_block(early);
         let one = b.iconst(Type::I32, 1);
@@ -110,9 +112,10 @@ mod tests {
         assert_eq!(n.block(early).to_string(), "block1");
         assert_eq!(n.block(late).to_string(), "block2");
         assert_eq!(n.value(p[0]).to_string(), "v0");
-        assert_eq!(n.value(one).to_string(), "v1");
-        assert_eq!(n.value(sum).to_string(), "v2");
-        assert_eq!(n.value(param).to_string(), "v3");
+        assert_eq!(n.value(c).to_string(), "v1");
+        assert_eq!(n.value(one).to_string(), "v2");
+        assert_eq!(n.value(sum).to_string(), "v3");
+        assert_eq!(n.value(param).to_string(), "v4");
         assert_eq!(n.value_number(Value::from_u32(99)), None);
         assert_eq!(n.value(Value::from_u32(99)).to_string(), "v?99");
     }
