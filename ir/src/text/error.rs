@@ -2,6 +2,15 @@
 //! token (columns count characters, not bytes). It only carries and formats the error;
 //! how it is shown (carets, colours) is the caller's business.
 
+/// `text` for quoting in a message, cut short if it is long (a literal may be huge).
+pub(crate) fn shorten(text: &str) -> String {
+    const MAX: usize = 40;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
 /// A position in the source text: 1-based line and column (in characters).
 #[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Default)]
 pub(crate) struct Pos {

@@ -6,7 +6,7 @@
 //! parser does, once the module is read).
 
 use super::assemble::ParsedInst;
-use super::error::{ParseError, Pos};
+use super::error::{shorten, ParseError, Pos};
 use super::lexer::{Tok, Token};
 use super::parser::{is_block_name, is_slot_name, is_value_name, Parser, ITEM_KEYWORDS};
 use super::scope::FuncScope;
@@ -97,7 +97,10 @@ impl<'a> Parser<'a> {
         if let (Tok::Ident(s), Tok::Equals) = (self.peek(), self.peek_at(1)) {
             let t = self.bump();
             if !is_value_name(s) {
-                return Err(ParseError::at(t.pos, format!("expected a value name (`vN`) before `=`, found `{s}`")));
+                return Err(ParseError::at(
+                    t.pos,
+                    format!("expected a value name (`vN`) before `=`, found `{}`", shorten(s)),
+                ));
             }
             self.bump();
             result_name = Some((s, t.pos));
@@ -108,12 +111,16 @@ impl<'a> Parser<'a> {
         };
         self.bump();
         let (name, suffix) = word.split_once('.').map_or((word, None), |(n, s)| (n, Some(s)));
-        let op = Opcode::from_name(name).ok_or_else(|| ParseError::at(pos, format!("unknown opcode `{name}`")))?;
+        let op = Opcode::from_name(name)
+            .ok_or_else(|| ParseError::at(pos, format!("unknown opcode `{}`", shorten(name))))?;
         let ty = match suffix {
             None => None,
             Some(s) => {
                 let suffix_pos = pos.right(name.len() + 1);
-                Some(s.parse::<Type>().map_err(|_| ParseError::at(suffix_pos, format!("unknown type `{s}`")))?)
+                Some(
+                    s.parse::<Type>()
+                        .map_err(|_| ParseError::at(suffix_pos, format!("unknown type `{}`", shorten(s))))?,
+                )
             }
         };
         check_result(op, pos, result_name, ty)?;
@@ -165,7 +172,10 @@ impl<'a> Parser<'a> {
                 let (s, p) = self.condition(&c)?;
                 let cond = IntCC::from_name(s).ok_or_else(|| {
                     let all: Vec<_> = IntCC::ALL.iter().map(|c| c.name()).collect();
-                    ParseError::at(p, format!("unknown integer condition `{s}` (expected one of {})", all.join(", ")))
+                    ParseError::at(
+                        p,
+                        format!("unknown integer condition `{}` (expected one of {})", shorten(s), all.join(", ")),
+                    )
                 })?;
                 InstData::IntCompare { cond, args: self.values(scope, &c)? }
             }
@@ -173,7 +183,10 @@ impl<'a> Parser<'a> {
                 let (s, p) = self.condition(&c)?;
                 let cond = FloatCC::from_name(s).ok_or_else(|| {
                     let all: Vec<_> = FloatCC::ALL.iter().map(|c| c.name()).collect();
-                    ParseError::at(p, format!("unknown float condition `{s}` (expected one of {})", all.join(", ")))
+                    ParseError::at(
+                        p,
+                        format!("unknown float condition `{}` (expected one of {})", shorten(s), all.join(", ")),
+                    )
                 })?;
                 InstData::FloatCompare { cond, args: self.values(scope, &c)? }
             }
@@ -246,8 +259,9 @@ impl<'a> Parser<'a> {
                         ParseError::at(
                             pos,
                             format!(
-                                "unknown trap code `{s}` (expected div_by_zero, out_of_bounds, unreachable, \
-                                 fuel_exhausted, stack_overflow, host_error or userN with N < 65536)"
+                                "unknown trap code `{}` (expected div_by_zero, out_of_bounds, unreachable, \
+                                 fuel_exhausted, stack_overflow, host_error or userN with N < 65536)",
+                                shorten(s)
                             ),
                         )
                     })?,
@@ -373,7 +387,11 @@ impl<'a> Parser<'a> {
             let Some(f) = FloatFlags::from_name(s) else {
                 return Err(ParseError::at(
                     pos,
-                    format!("unknown modifier `{s}` (`{}` takes the float flags `reassoc` and `contract`)", c.op),
+                    format!(
+                        "unknown modifier `{}` (`{}` takes the float flags `reassoc` and `contract`)",
+                        shorten(s),
+                        c.op
+                    ),
                 ));
             };
             if flags.contains(f) {
@@ -413,7 +431,7 @@ fn check_result(op: Opcode, pos: Pos, name: Option<(&str, Pos)>, ty: Option<Type
             ));
         }
         if let Some((v, vpos)) = name {
-            return Err(ParseError::at(vpos, format!("`{op}` has no result to name `{v}`")));
+            return Err(ParseError::at(vpos, format!("`{op}` has no result to name `{}`", shorten(v))));
         }
         return Ok(());
     }
@@ -427,5 +445,206 @@ fn check_result(op: Opcode, pos: Pos, name: Option<(&str, Pos)>, ty: Option<Type
         (None, Some(t)) => {
             Err(ParseError::at(pos, format!("the result of `{op}.{t}` must be named (`vN = {op}.{t} …`)")))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::text::parse_module;
+
+    /// Parses `body` as the instructions of an entry block with values v0: i32, v1: f32,
+    /// v2: ptr, v3: i64, v4: f32x4; the body starts on line 4. Returns the error.
+    fn err(body: &str) -> (u32, u32, String) {
+        let src = format!(
+            "extern fn @h(i32) -> i32\nfn @f(a: i32, b: f32, c: [i8], d: f32x4) -> i32 {{\nblock0(v0: i32, v1: f32, v2: ptr, v3: i64, v4: f32x4):\n{body}\n}}"
+        );
+        match parse_module(&src) {
+            Ok(_) => panic!("expected an error for {body:?}"),
+            Err(e) => (e.line, e.col, e.message),
+        }
+    }
+
+    fn e(line: u32, col: u32, msg: &str) -> (u32, u32, String) {
+        (line, col, msg.to_string())
+    }
+
+    #[test]
+    fn unknown_opcode_and_type() {
+        assert_eq!(err("    v5 = frob.i32 v0"), e(4, 10, "unknown opcode `frob`"));
+        assert_eq!(err("    v5 = iadd.i31 v0, v0"), e(4, 15, "unknown type `i31`"));
+        assert_eq!(err("    v5 = iadd.i32x3 v0, v0"), e(4, 15, "unknown type `i32x3`"));
+        assert_eq!(err("    v5 = iadd. v0, v0"), e(4, 15, "unknown type ``"));
+        assert_eq!(err("    x = iadd.i32 v0, v0"), e(4, 5, "expected a value name (`vN`) before `=`, found `x`"));
+        assert_eq!(err("    5"), e(4, 5, "expected an instruction, found `5`"));
+    }
+
+    #[test]
+    fn result_and_suffix() {
+        assert_eq!(
+            err("    v5 = iadd v0, v0"),
+            e(4, 10, "missing result type: `iadd` defines a value, so write its type as a suffix (`iadd.i32`)")
+        );
+        assert_eq!(err("    iadd.i32 v0, v0"), e(4, 5, "the result of `iadd.i32` must be named (`vN = iadd.i32 …`)"));
+        assert_eq!(
+            err("    store.i32 v2, v3, v0"),
+            e(4, 5, "`store` has no result, so it takes no type suffix (found `.i32`)")
+        );
+        assert_eq!(err("    v5 = store v2, v3, v0"), e(4, 5, "`store` has no result to name `v5`"));
+        assert_eq!(
+            err("    return.i32 v0"),
+            e(4, 5, "`return` has no result, so it takes no type suffix (found `.i32`)")
+        );
+        // A call has a result exactly when it is written with one.
+        assert_eq!(
+            err("    v5 = call_host @h(v0)"),
+            e(
+                4,
+                10,
+                "missing result type: `call_host` defines a value, so write its type as a suffix (`call_host.i32`)"
+            )
+        );
+        assert_eq!(
+            err("    call_host.i32 @h(v0)"),
+            e(4, 5, "the result of `call_host.i32` must be named (`vN = call_host.i32 …`)")
+        );
+    }
+
+    #[test]
+    fn operand_counts() {
+        assert_eq!(
+            err("    v5 = iadd.i32 v0\n    return v5"),
+            e(4, 10, "`iadd` takes 2 operands (`iadd a, b`), found 1")
+        );
+        assert_eq!(
+            err("    v5 = iadd.i32 v0, v0, v0\n    return v5"),
+            e(4, 10, "`iadd` takes 2 operands (`iadd a, b`), found 3")
+        );
+        assert_eq!(err("    v5 = fneg.f32\n    return v0"), e(4, 10, "`fneg` takes 1 operand (`fneg x`), found 0"));
+        assert_eq!(err("    v5 = fneg.f32 reassoc\n}"), e(4, 10, "`fneg` takes 1 operand (`fneg x`), found 0"));
+        assert_eq!(
+            err("    store v2, v3\n    return v0"),
+            e(4, 5, "`store` takes 3 operands (`store base, offset, value`), found 2")
+        );
+        assert_eq!(
+            err("    v5 = select.i32 v0, v0\n    return v5"),
+            e(4, 10, "`select` takes 3 operands (`select c, a, b`), found 2")
+        );
+        assert_eq!(
+            err("    v5 = extractlane.f32 v4\n    return v0"),
+            e(4, 10, "`extractlane` takes 2 operands (`extractlane vector, LANE`), found 1")
+        );
+        assert_eq!(
+            err("    v5 = icmp.bool slt v0, v0, v0, v0\n    return v0"),
+            e(4, 10, "`icmp` takes 2 operands (`icmp COND a, b`), found 4")
+        );
+        assert_eq!(err("    return v0, v0"), e(4, 5, "`return` takes at most 1 operand (`return value`), found 2"));
+        assert_eq!(err("    br\nblock1:\n    return v0"), e(4, 5, "`br` takes 1 operand (`br blockN(args)`), found 0"));
+        assert_eq!(
+            err("    v5 = icmp.bool eq v0, v0\n    brif v5, block1\nblock1:\n    return v0"),
+            e(5, 5, "`brif` takes 3 operands (`brif c, blockN(args), blockM(args)`), found 2")
+        );
+        assert_eq!(err("    trap\n}"), e(4, 5, "`trap` takes 1 operand (`trap CODE`), found 0"));
+        assert_eq!(
+            err("    v5 = iconst.i32\n    return v5"),
+            e(4, 10, "`iconst` takes 1 operand (`iconst INTEGER`), found 0")
+        );
+        assert_eq!(
+            err("    v5 = call.i32 @f(v0, v1), v0\n    return v5"),
+            e(4, 10, "`call` takes 1 operand (`call @name(args)`), found 2")
+        );
+    }
+
+    #[test]
+    fn wrong_operand_kinds() {
+        assert_eq!(err("    v5 = iadd.i32 v0, 5"), e(4, 23, "expected a value (`vN`), found `5`"));
+        assert_eq!(err("    br v0"), e(4, 8, "expected a block (`blockN`), found `v0`"));
+        assert_eq!(err("    v5 = call.i32 h(v0)"), e(4, 19, "expected a callee (`@name`), found `h`"));
+        assert_eq!(err("    v5 = call.i32 @h v0"), e(4, 22, "expected `(` and the call's arguments, found `v0`"));
+        assert_eq!(err("    v5 = bconst.bool yes"), e(4, 22, "expected `true` or `false`, found `yes`"));
+        assert_eq!(err("    v5 = stack_addr.ptr v0"), e(4, 25, "expected a stack slot (`ssN`), found `v0`"));
+        assert_eq!(err("    v5 = iconst.i32 v0"), e(4, 21, "expected an integer literal, found `v0`"));
+        assert_eq!(err("    v5 = fconst.f32 true"), e(4, 21, "expected a float literal, found `true`"));
+        assert_eq!(err("    v5 = icmp.bool v0, v0"), e(4, 20, "expected a condition after `icmp`, found `v0`"));
+        assert_eq!(err("    trap 7"), e(4, 10, "expected a trap code, found `7`"));
+    }
+
+    #[test]
+    fn modifiers_and_conditions() {
+        assert_eq!(
+            err("    v5 = fadd.f32 fast v1, v1"),
+            e(4, 19, "unknown modifier `fast` (`fadd` takes the float flags `reassoc` and `contract`)")
+        );
+        assert_eq!(err("    v5 = fadd.f32 reassoc reassoc v1, v1"), e(4, 27, "modifier `reassoc` is given twice"));
+        assert_eq!(
+            err("    v5 = icmp.bool lt v0, v0"),
+            e(4, 20, "unknown integer condition `lt` (expected one of eq, ne, slt, sle, sgt, sge, ult, ule, ugt, uge)")
+        );
+        assert_eq!(
+            err("    v5 = fcmp.bool slt v1, v1"),
+            e(4, 20, "unknown float condition `slt` (expected one of eq, ne, lt, le, gt, ge, ord, uno)")
+        );
+        assert_eq!(
+            err("    trap oops"),
+            e(
+                4,
+                10,
+                "unknown trap code `oops` (expected div_by_zero, out_of_bounds, unreachable, fuel_exhausted, \
+                 stack_overflow, host_error or userN with N < 65536)"
+            )
+        );
+        assert!(err("    trap user65536").2.starts_with("unknown trap code `user65536`"));
+    }
+
+    #[test]
+    fn bad_literals() {
+        assert_eq!(
+            err("    v5 = iconst.i8 256\n    return v0"),
+            e(4, 20, "integer literal `256` is out of range for i8")
+        );
+        assert_eq!(err("    v5 = iconst.i8 -129"), e(4, 20, "integer literal `-129` is out of range for i8"));
+        assert_eq!(err("    v5 = iconst.i16 0x10000"), e(4, 21, "integer literal `0x10000` is out of range for i16"));
+        assert_eq!(
+            err("    v5 = iconst.i64 99999999999999999999"),
+            e(4, 21, "integer literal `99999999999999999999` is out of range for i64")
+        );
+        assert_eq!(
+            err("    v5 = iconst.i32 -0x1"),
+            e(4, 21, "hex literal `-0x1` can't have a sign: it is a bit pattern")
+        );
+        assert_eq!(err("    v5 = iconst.i32 12abc"), e(4, 21, "invalid integer literal `12abc`"));
+        assert_eq!(err("    v5 = fconst.f32 1.5.2"), e(4, 21, "invalid float literal `1.5.2`"));
+        assert_eq!(err("    v5 = fconst.f32 1e39"), e(4, 21, "float literal `1e39` is out of range for f32"));
+        assert_eq!(
+            err("    v5 = fconst.f64 -nan"),
+            e(4, 21, "invalid float literal `-nan` (a NaN with the sign bit set is written `nan:0x…`)")
+        );
+        assert_eq!(
+            err("    v5 = fconst.f32 nan:0x7ff8000000000000"),
+            e(4, 25, "`0x7ff8000000000000` is not the bit pattern of an f32 NaN")
+        );
+        assert_eq!(
+            err("    v5 = fconst.f32 nan:xyz"),
+            e(4, 25, "expected a hex bit pattern after `nan:`, found `xyz`")
+        );
+        assert_eq!(
+            err("    v5 = extractlane.f32 v4, 256"),
+            e(4, 30, "a lane index `256` is out of range (at most 255)")
+        );
+    }
+
+    #[test]
+    fn accepted_forms() {
+        // Empty argument lists, flags in any order, hex, nan payloads, calls without results.
+        let src = "extern fn @h(i32)\nfn @g() {\nblock0:\n    br block1()\nblock1():\n    v0 = iconst.i8 0xff\n    \
+                   v1 = iconst.i64 18446744073709551615\n    v2 = fconst.f32 nan:0x7fc00001\n    \
+                   v3 = fadd.f32 contract reassoc v2, v2\n    v4 = sext.i32 v0\n    call_host @h(v4)\n    call @g()\n    return\n}";
+        let m = parse_module(src).unwrap();
+        let text = crate::print_module(&m);
+        assert!(text.contains("    br block1\nblock1:\n"), "{text}");
+        assert!(text.contains("v0 = iconst.i8 -1\n"), "{text}");
+        assert!(text.contains("v1 = iconst.i64 -1\n"), "{text}");
+        assert!(text.contains("v2 = fconst.f32 nan:0x7fc00001\n"), "{text}");
+        assert!(text.contains("v3 = fadd.f32 reassoc contract v2, v2\n"), "{text}");
+        assert!(text.contains("    call_host @h(v4)\n    call @g()\n"), "{text}");
     }
 }

@@ -5,7 +5,7 @@
 //! Tokens: words (`[A-Za-z_][A-Za-z0-9_.]*`, so `iadd.i32` is one word), `@NAME`, numeric
 //! literals, punctuation `( ) { } [ ] , : = ->`. `;` starts a comment to the end of the line.
 
-use super::error::{ParseError, Pos};
+use super::error::{shorten, ParseError, Pos};
 
 /// What a token is. Words, globals and numbers borrow their text from the source.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -35,8 +35,8 @@ impl Tok<'_> {
     /// How the token is quoted in error messages.
     pub fn describe(&self) -> String {
         match self {
-            Tok::Ident(s) | Tok::Number(s) => format!("`{s}`"),
-            Tok::Global(s) => format!("`@{s}`"),
+            Tok::Ident(s) | Tok::Number(s) => format!("`{}`", shorten(s)),
+            Tok::Global(s) => format!("`@{}`", shorten(s)),
             Tok::LParen => "`(`".into(),
             Tok::RParen => "`)`".into(),
             Tok::LBrace => "`{`".into(),

@@ -1,10 +1,13 @@
 //! Numeric literals of the text format: printing and reading integers and floats. Pure
 //! functions from text to bits and back; they know nothing of tokens, positions or the IR
 //! (callers attach positions to the error strings).
+
 //!
 //! Integers: decimal with an optional `-`, or `0x` hex taken as a bit pattern of the type's
 //! width. Floats: Rust's shortest round-trip form (`{:?}`), `inf`, `-inf`, `nan` (the
 //! default quiet NaN) and `nan:0x…` (any other NaN, as its bit pattern).
+
+use super::error::shorten;
 
 /// The default quiet NaNs, printed as plain `nan`.
 const F32_NAN: u32 = 0x7fc0_0000;
@@ -72,26 +75,26 @@ pub(crate) fn parse_float(text: &str, is_f32: bool) -> Result<u64, String> {
     }
     if !is_decimal_float(text) {
         let hint = if text.starts_with("-nan") { " (a NaN with the sign bit set is written `nan:0x…`)" } else { "" };
-        return Err(format!("invalid float literal `{text}`{hint}"));
+        return Err(format!("invalid float literal `{}`{hint}", shorten(text)));
     }
     // Rust's parser rounds correctly for each width; parsing an f32 via f64 would round twice.
     let (bits, finite) = if is_f32 {
-        let x: f32 = text.parse().map_err(|_| format!("invalid float literal `{text}`"))?;
+        let x: f32 = text.parse().map_err(|_| format!("invalid float literal `{}`", shorten(text)))?;
         (u64::from(x.to_bits()), x.is_finite())
     } else {
-        let x: f64 = text.parse().map_err(|_| format!("invalid float literal `{text}`"))?;
+        let x: f64 = text.parse().map_err(|_| format!("invalid float literal `{}`", shorten(text)))?;
         (x.to_bits(), x.is_finite())
     };
     if !finite {
-        return Err(format!("float literal `{text}` is out of range for {ty}"));
+        return Err(format!("float literal `{}` is out of range for {ty}", shorten(text)));
     }
     Ok(bits)
 }
 
 /// Reads the hex bit pattern after `nan:`; it must be a NaN of the type's width.
 pub(crate) fn parse_nan_bits(hex_text: &str, is_f32: bool) -> Result<u64, String> {
-    let bits =
-        parse_hex(hex_text).ok_or_else(|| format!("expected a hex bit pattern after `nan:`, found `{hex_text}`"))?;
+    let bits = parse_hex(hex_text)
+        .ok_or_else(|| format!("expected a hex bit pattern after `nan:`, found `{}`", shorten(hex_text)))?;
     let is_nan = if is_f32 {
         u32::try_from(bits).is_ok_and(|b| f32::from_bits(b).is_nan())
     } else {
@@ -99,7 +102,7 @@ pub(crate) fn parse_nan_bits(hex_text: &str, is_f32: bool) -> Result<u64, String
     };
     if !is_nan {
         let ty = if is_f32 { "f32" } else { "f64" };
-        return Err(format!("`{hex_text}` is not the bit pattern of an {ty} NaN"));
+        return Err(format!("`{}` is not the bit pattern of an {ty} NaN", shorten(hex_text)));
     }
     Ok(bits)
 }
@@ -158,14 +161,14 @@ fn parse_hex(text: &str) -> Option<u64> {
 /// sign-extended from it.
 pub(crate) fn parse_int(text: &str, width: u32, ty: &str) -> Result<i64, String> {
     let width = width.clamp(1, 64);
-    let out_of_range = || format!("integer literal `{text}` is out of range for {ty}");
+    let out_of_range = || format!("integer literal `{}` is out of range for {ty}", shorten(text));
     if text.starts_with("-0x") || text.starts_with("-0X") {
-        return Err(format!("hex literal `{text}` can't have a sign: it is a bit pattern"));
+        return Err(format!("hex literal `{}` can't have a sign: it is a bit pattern", shorten(text)));
     }
     if text.starts_with("0x") || text.starts_with("0X") {
         let Some(bits) = parse_hex(text) else {
             let fits = text.get(2..).is_some_and(|d| !d.is_empty() && d.bytes().all(|c| c.is_ascii_hexdigit()));
-            return Err(if fits { out_of_range() } else { format!("invalid integer literal `{text}`") });
+            return Err(if fits { out_of_range() } else { format!("invalid integer literal `{}`", shorten(text)) });
         };
         if width < 64 && bits >> width != 0 {
             return Err(out_of_range());
@@ -178,7 +181,7 @@ pub(crate) fn parse_int(text: &str, width: u32, ty: &str) -> Result<i64, String>
         None => (false, text),
     };
     if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
-        return Err(format!("invalid integer literal `{text}`"));
+        return Err(format!("invalid integer literal `{}`", shorten(text)));
     }
     let mut v: i128 = 0;
     for d in digits.bytes() {
@@ -204,11 +207,11 @@ pub(crate) fn parse_uint(text: &str, max: u64, what: &str) -> Result<u64, String
         // Digits only: the sole failure is overflow.
         Some(text.parse::<u64>().unwrap_or(u64::MAX))
     } else {
-        return Err(format!("expected {what}, found `{text}`"));
+        return Err(format!("expected {what}, found `{}`", shorten(text)));
     };
     match v {
         Some(v) if v <= max => Ok(v),
-        _ => Err(format!("{what} `{text}` is out of range (at most {max})")),
+        _ => Err(format!("{what} `{}` is out of range (at most {max})", shorten(text))),
     }
 }
 

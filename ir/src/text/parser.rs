@@ -9,7 +9,7 @@
 //! no input can exhaust the stack; memory stays linear in the input size.
 
 use super::assemble::{assemble, ParsedBlock};
-use super::error::{ParseError, Pos};
+use super::error::{shorten, ParseError, Pos};
 use super::lexer::{tokenize, Tok, Token};
 use super::literals::{parse_float, parse_int, parse_nan_bits, parse_uint};
 use super::scope::FuncScope;
@@ -153,7 +153,7 @@ impl<'a> Parser<'a> {
 
     pub(super) fn ty(&mut self) -> Result<(Type, Pos), ParseError> {
         let (s, pos) = self.ident("a type")?;
-        let ty = s.parse().map_err(|_| ParseError::at(pos, format!("unknown type `{s}`")))?;
+        let ty = s.parse().map_err(|_| ParseError::at(pos, format!("unknown type `{}`", shorten(s))))?;
         Ok((ty, pos))
     }
 
@@ -197,6 +197,7 @@ impl<'a> Parser<'a> {
 
     fn define_global(&mut self, name: &'a str, pos: Pos, g: Global) -> Result<(), ParseError> {
         if let Some((prev, first)) = self.globals.get(name) {
+            let name = shorten(name);
             return Err(ParseError::at(
                 pos,
                 format!(
@@ -346,13 +347,14 @@ impl<'a> Parser<'a> {
         self.define_global(name, pos, Global::Func(id))?;
         self.expect(Tok::LParen, "`(`")?;
         let mut params: Vec<Param> = Vec::new();
+        // A set, not a scan of `params`: the check must stay linear in the input.
+        let mut seen = std::collections::HashSet::new();
         self.comma_list(Tok::RParen, ")", |p| {
-            let param = p.param()?;
-            if params.iter().any(|q| q.name == param.0.name) {
-                let msg = format!("parameter `{}` is declared twice", param.0.name);
-                return Err(ParseError::at(param.1, msg));
+            let (param, pos) = p.param()?;
+            if !seen.insert(param.name.clone()) {
+                return Err(ParseError::at(pos, format!("parameter `{}` is declared twice", shorten(&param.name))));
             }
-            params.push(param.0);
+            params.push(param);
             Ok(())
         })?;
         let ret = self.return_type()?;
@@ -369,7 +371,7 @@ impl<'a> Parser<'a> {
         loop {
             match self.peek() {
                 Tok::RBrace if blocks.is_empty() => {
-                    return Err(ParseError::at(self.tok().pos, format!("function `@{name}` has no blocks")));
+                    return Err(ParseError::at(self.tok().pos, format!("function `@{}` has no blocks", shorten(name))));
                 }
                 Tok::RBrace => {
                     self.bump();
@@ -389,6 +391,7 @@ impl<'a> Parser<'a> {
 
     fn unterminated(&self, name: &str) -> ParseError {
         let t = self.tok();
+        let name = shorten(name);
         ParseError::at(t.pos, format!("unterminated function `@{name}`: expected `}}` before {}", t.tok.describe()))
     }
 
@@ -499,6 +502,7 @@ impl<'a> Parser<'a> {
                 (InstData::CallHost { .. }, _) => "host function",
                 _ => "data object",
             };
+            let name = shorten(name);
             let msg = match target {
                 None if expected == "host function" => {
                     format!("unknown host function `@{name}` (declare it with `extern fn`)")
@@ -515,5 +519,208 @@ impl<'a> Parser<'a> {
             return Err(ParseError::at(pos, msg));
         }
         Ok(self.module)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The error for `src` as (line, column, message).
+    pub(crate) fn err(src: &str) -> (u32, u32, String) {
+        match parse_module(src) {
+            Ok(m) => panic!("expected an error, parsed:\n{}", crate::print_module(&m)),
+            Err(e) => (e.line, e.col, e.message),
+        }
+    }
+
+    fn e(line: u32, col: u32, msg: &str) -> (u32, u32, String) {
+        (line, col, msg.to_string())
+    }
+
+    #[test]
+    fn display_names_the_position() {
+        let e = parse_module("fn @f() {\nblock0:\n    frobnicate\n}").unwrap_err();
+        assert_eq!(e.to_string(), "line 3, column 5: unknown opcode `frobnicate`");
+    }
+
+    #[test]
+    fn empty_input_is_an_empty_module() {
+        assert_eq!(parse_module("").unwrap(), Module::new());
+        assert_eq!(parse_module("  ; only a comment\n").unwrap(), Module::new());
+    }
+
+    #[test]
+    fn junk_after_items() {
+        let src = "fn @f() {\nblock0:\n    return\n}\n  }";
+        assert_eq!(err(src), e(5, 3, "expected an item (`fn`, `export fn`, `extern fn` or `data`), found `}`"));
+        assert_eq!(
+            err("extern fn @g(i32)\nblock0:"),
+            e(2, 1, "expected an item (`fn`, `export fn`, `extern fn` or `data`), found `block0`")
+        );
+        assert_eq!(err("42"), e(1, 1, "expected an item (`fn`, `export fn`, `extern fn` or `data`), found `42`"));
+    }
+
+    #[test]
+    fn unterminated_function() {
+        assert_eq!(
+            err("fn @f() {\nblock0:\n    return\n"),
+            e(4, 1, "unterminated function `@f`: expected `}` before end of input")
+        );
+        assert_eq!(
+            err("fn @f() {\nblock0:\n    return\nfn @g() {\nblock0:\n    return\n}"),
+            e(4, 1, "unterminated function `@f`: expected `}` before `fn`")
+        );
+        assert_eq!(err("fn @f() {\n"), e(2, 1, "unterminated function `@f`: expected `}` before end of input"));
+        assert_eq!(err("fn @f()"), e(1, 8, "expected `{`, found end of input"));
+    }
+
+    #[test]
+    fn function_without_blocks() {
+        assert_eq!(err("fn @f() {\n}"), e(2, 1, "function `@f` has no blocks"));
+        assert_eq!(err("fn @f() {\n    return\n}"), e(2, 5, "expected a block label (`blockN:`), found `return`"));
+    }
+
+    #[test]
+    fn duplicate_names() {
+        let src = "fn @f() {\nblock0:\n    return\n}\nexport fn @f() {\nblock0:\n    return\n}";
+        assert_eq!(err(src), e(5, 11, "duplicate name `@f`: already defined as a function at line 1, column 4"));
+        let src = "data @t: f32 = [1.0]\nextern fn @t(f32) -> f32";
+        assert_eq!(err(src), e(2, 11, "duplicate name `@t`: already defined as a data object at line 1, column 6"));
+    }
+
+    #[test]
+    fn unknown_globals() {
+        let f = |body: &str| {
+            format!("extern fn @h(i32)\ndata @d: i8 = [1]\nfn @f(x: i32) {{\nblock0(v0: i32):\n{body}\n}}")
+        };
+        assert_eq!(err(&f("    call @nope(v0)\n    return")), e(5, 10, "unknown function `@nope`"));
+        assert_eq!(
+            err(&f("    call_host @nope(v0)\n    return")),
+            e(5, 15, "unknown host function `@nope` (declare it with `extern fn`)")
+        );
+        assert_eq!(err(&f("    v1 = data_addr.ptr @nope\n    return")), e(5, 24, "unknown data object `@nope`"));
+        assert_eq!(
+            err(&f("    call @h(v0)\n    return")),
+            e(5, 10, "`@h` is a host function: call it with `call_host`")
+        );
+        assert_eq!(
+            err(&f("    call_host @f(v0)\n    return")),
+            e(5, 15, "`@f` is a function of this module: call it with `call`")
+        );
+        assert_eq!(err(&f("    v1 = data_addr.ptr @f\n    return")), e(5, 24, "`@f` is a function, not a data object"));
+        assert_eq!(err(&f("    call @d(v0)\n    return")), e(5, 10, "`@d` is a data object, not a function"));
+    }
+
+    #[test]
+    fn values_and_blocks() {
+        let f = |body: &str| format!("fn @f(x: i32) -> i32 {{\nblock0(v0: i32):\n{body}\n}}");
+        assert_eq!(
+            err(&f("    v1 = iadd.i32 v0, v7\n    return v1")),
+            e(3, 23, "value `v7` is used but never defined")
+        );
+        assert_eq!(
+            err(&f("    v1 = iadd.i32 v0, v0\n    v1 = iadd.i32 v0, v0\n    return v1")),
+            e(4, 5, "value `v1` is defined twice (first at line 3, column 5)")
+        );
+        assert_eq!(
+            err(&f("    v0 = iconst.i32 1\n    return v0")),
+            e(3, 5, "value `v0` is defined twice (first at line 2, column 8)")
+        );
+        assert_eq!(err(&f("    br block9(v0)")), e(3, 8, "undefined block `block9`"));
+        assert_eq!(
+            err(&f("    br block1\nblock1:\n    return v0\nblock1:\n    return v0")),
+            e(6, 1, "block `block1` is defined twice (first at line 4, column 1)")
+        );
+        // The earliest undefined name is reported, values and blocks alike.
+        assert_eq!(
+            err(&f("    brif v5, block3, block1\nblock1:\n    return v9")),
+            e(3, 10, "value `v5` is used but never defined")
+        );
+        assert_eq!(
+            err(&f("    brif v0, block3, block1\nblock1:\n    return v9")),
+            e(3, 14, "undefined block `block3`")
+        );
+    }
+
+    #[test]
+    fn forward_references_resolve() {
+        let src = "export fn @a() -> i32 {\nblock0:\n    br block2\nblock1:\n    return v1\nblock2:\n    \
+                   v1 = call.i32 @b()\n    br block1\n}\nfn @b() -> i32 {\nblock0:\n    v0 = iconst.i32 4\n    return v0\n}";
+        let m = parse_module(src).unwrap();
+        let a = &m.functions[FuncId::from_u32(0)];
+        let blocks: Vec<_> = a.layout.blocks().collect();
+        let call = a.layout.first_inst(blocks[2]).unwrap();
+        assert_eq!(a.dfg.insts[call], InstData::Call { func: FuncId::from_u32(1), args: vec![] });
+        // v1 is the first value defined, so it is value 0 of the function.
+        let ret = a.layout.first_inst(blocks[1]).unwrap();
+        assert_eq!(a.dfg.insts[ret], InstData::Return { arg: a.dfg.inst_result(call) });
+        assert_eq!(a.dfg.inst_result(call), Some(crate::Value::from_u32(0)));
+    }
+
+    #[test]
+    fn signatures_and_slots() {
+        assert_eq!(err("fn @f(x: i33) {"), e(1, 10, "unknown type `i33`"));
+        assert_eq!(err("fn @f(x: [f32], x: i32) {"), e(1, 17, "parameter `x` is declared twice"));
+        assert_eq!(err("fn @f(x i32) {"), e(1, 9, "expected `:` after the parameter name, found `i32`"));
+        assert_eq!(err("fn @f() -> f32x3 {"), e(1, 12, "unknown type `f32x3`"));
+        assert_eq!(err("extern fn @g(i32, [f32])"), e(1, 19, "expected a type, found `[`"));
+        let slot = |s: &str| format!("fn @f() {{\n    {s}\nblock0:\n    return\n}}");
+        assert_eq!(
+            err(&slot("ss0 = stack_slot 4, align 4\n    ss0 = stack_slot 8, align 8")),
+            e(3, 5, "stack slot `ss0` is declared twice (first at line 2, column 5)")
+        );
+        assert_eq!(
+            err(&slot("ss0 = stack_slot 4294967296, align 4")),
+            e(2, 22, "a stack slot size `4294967296` is out of range (at most 4294967295)")
+        );
+        assert_eq!(err(&slot("ss0 = stack_slot 4 align 4")), e(2, 24, "expected `,`, found `align`"));
+        assert_eq!(
+            err("fn @f() {\nblock0:\n    v0 = stack_addr.ptr ss1\n    return\n}"),
+            e(3, 25, "undefined stack slot `ss1` (slots are declared at the top of the function)")
+        );
+        let m = parse_module("export fn @f(a: [f32], b: mut [i8], c: f64) {\n    ss7 = stack_slot 12, align 4\nblock0(v0: ptr, v1: i64, v2: ptr, v3: i64, v4: f64):\n    return\n}").unwrap();
+        let f = &m.functions[FuncId::from_u32(0)];
+        assert_eq!(f.sig.to_string(), "(a: [f32], b: mut [i8], c: f64)");
+        assert_eq!(f.linkage, Linkage::Export);
+        assert_eq!(f.stack_slots.len(), 1);
+    }
+
+    #[test]
+    fn data_objects() {
+        let m = parse_module(
+            "data @d: i8 = [-1, 0x80, 255, 127]\ndata @v: f32x2 = [1.0, nan, -0.0, inf]\ndata @e: i64 = []",
+        )
+        .unwrap();
+        let d = &m.data[DataId::from_u32(0)];
+        assert_eq!(d.bytes, vec![0xff, 0x80, 0xff, 0x7f]);
+        let v = &m.data[DataId::from_u32(1)];
+        assert_eq!(v.bytes.len(), 16);
+        assert_eq!(v.bytes[4..8], 0x7fc0_0000u32.to_le_bytes());
+        assert!(m.data[DataId::from_u32(2)].bytes.is_empty());
+        assert_eq!(err("data @d: i8 = [256]"), e(1, 16, "integer literal `256` is out of range for i8"));
+        assert_eq!(err("data @d: f32 = [1e39]"), e(1, 17, "float literal `1e39` is out of range for f32"));
+        assert_eq!(err("data @d: f32 = [1.0 2.0]"), e(1, 21, "expected `,` or `]`, found `2.0`"));
+        assert_eq!(err("data @d: bool = [1]"), e(1, 10, "data objects can't hold `bool`: it has no memory form"));
+        assert_eq!(
+            err("data @d: i32x4 = [1, 2, 3]"),
+            e(1, 26, "a data object of `i32x4` needs a multiple of 4 literals (one per lane), found 3")
+        );
+        assert_eq!(err("data @d: f64 = [nan:0x1]"), e(1, 21, "`0x1` is not the bit pattern of an f64 NaN"));
+        assert_eq!(err("data @d: i32 = [1.5]"), e(1, 17, "invalid integer literal `1.5`"));
+    }
+
+    #[test]
+    fn long_tokens_are_cut_short_in_messages() {
+        let (_, _, msg) = err(&format!("data @d: i8 = [{}]", "9".repeat(10_000)));
+        assert_eq!(msg, format!("integer literal `{}…` is out of range for i8", "9".repeat(40)));
+        let (_, _, msg) = err(&format!("fn @f() {{\nblock0:\n    {}\n}}", "x".repeat(10_000)));
+        assert_eq!(msg, format!("unknown opcode `{}…`", "x".repeat(40)));
+    }
+
+    #[test]
+    fn lexer_errors_have_positions() {
+        assert_eq!(err("fn @f() {\nblock0:\n    return $\n}"), e(3, 12, "unexpected character `$`"));
+        assert_eq!(err("data @"), e(1, 6, "expected a name after `@`"));
     }
 }

@@ -5,7 +5,7 @@
 //! order of definition, which is the order the parser allocates them in. Stack slots
 //! (`ssN`) must be declared before use. This file must not read tokens.
 
-use super::error::{ParseError, Pos};
+use super::error::{shorten, ParseError, Pos};
 use crate::entities::{Block, EntityRef, StackSlot, Value};
 use std::collections::HashMap;
 
@@ -45,7 +45,12 @@ impl<'a> Table<'a> {
         if let Some(first) = info.defined {
             return Err(ParseError::at(
                 pos,
-                format!("{what} `{name}` is defined twice (first at line {}, column {})", first.line, first.col),
+                format!(
+                    "{what} `{}` is defined twice (first at line {}, column {})",
+                    shorten(name),
+                    first.line,
+                    first.col
+                ),
             ));
         }
         info.defined = Some(pos);
@@ -120,7 +125,12 @@ impl<'a> FuncScope<'a> {
         if let Some((_, first)) = self.slots.get(name) {
             return Err(ParseError::at(
                 pos,
-                format!("stack slot `{name}` is declared twice (first at line {}, column {})", first.line, first.col),
+                format!(
+                    "stack slot `{}` is declared twice (first at line {}, column {})",
+                    shorten(name),
+                    first.line,
+                    first.col
+                ),
             ));
         }
         self.slots.insert(name, (slot, pos));
@@ -133,7 +143,7 @@ impl<'a> FuncScope<'a> {
             Some(&(s, _)) => Ok(s),
             None => Err(ParseError::at(
                 pos,
-                format!("undefined stack slot `{name}` (slots are declared at the top of the function)"),
+                format!("undefined stack slot `{}` (slots are declared at the top of the function)", shorten(name)),
             )),
         }
     }
@@ -141,9 +151,11 @@ impl<'a> FuncScope<'a> {
     /// Checks that every name used is defined (reporting the earliest use otherwise) and
     /// returns the final numbering.
     pub fn finish(&self) -> Result<Renumbering, ParseError> {
-        let value =
-            self.values.undefined().map(|i| (i.first_use, format!("value `{}` is used but never defined", i.name)));
-        let block = self.blocks.undefined().map(|i| (i.first_use, format!("undefined block `{}`", i.name)));
+        let value = self
+            .values
+            .undefined()
+            .map(|i| (i.first_use, format!("value `{}` is used but never defined", shorten(i.name))));
+        let block = self.blocks.undefined().map(|i| (i.first_use, format!("undefined block `{}`", shorten(i.name))));
         let first = match (value, block) {
             (Some(v), Some(b)) => Some(if b.0 < v.0 { b } else { v }),
             (v, b) => v.or(b),
