@@ -24,8 +24,9 @@ impl Names {
         let mut values = SecondaryMap::with_capacity(f.dfg.values.len(), None);
         let (mut nb, mut nv) = (0u32, 0u32);
         let mut number = |v: Value, values: &mut SecondaryMap<Value, Option<u32>>| {
-            // A value listed twice (broken IR) keeps its first number.
-            if values[v].is_none() {
+            // In broken IR a value may be listed twice (it keeps its first number) or not
+            // exist (it gets none, and the side table doesn't grow to its index).
+            if v.index() < f.dfg.values.len() && values[v].is_none() {
                 values[v] = Some(nv);
                 nv = nv.saturating_add(1);
             }
