@@ -147,6 +147,26 @@ fn fuel_on_calls() {
 }
 
 #[test]
+fn depth_is_checked_before_fuel_and_host_calls_are_free() {
+    let m = recursion_module();
+    let cm = compile_opts(&m, &CraneliftOptions { fuel: true, ..opts() });
+    // rec(5) needs 6 frames and 5 units of fuel; with neither, the depth trap comes first.
+    let mut ctx = VmContext { fuel: 2, depth_remaining: 3, ..VmContext::default() };
+    assert_eq!(call_ctx(&cm, "rec", &[5], &mut ctx), Err(TrapCode::StackOverflow));
+    assert_eq!(ctx.depth_remaining, 3);
+    let mut ctx = VmContext { fuel: 2, depth_remaining: 10, ..VmContext::default() };
+    assert_eq!(call_ctx(&cm, "rec", &[5], &mut ctx), Err(TrapCode::FuelExhausted));
+
+    let cm = compile_opts(&host_module(), &CraneliftOptions { fuel: true, ..opts() });
+    let table = [host_checked_sqrt as *const u8];
+    let mut out = [0i64];
+    let mut ctx = VmContext { host_table: table.as_ptr(), host_count: 1, fuel: 0, ..VmContext::default() };
+    let args = [4.0f64.to_bits(), out.as_mut_ptr() as u64, 1];
+    assert_eq!(call_ctx(&cm, "f", &args, &mut ctx), Ok(2.0f64.to_bits()));
+    assert_eq!(ctx.fuel, 0);
+}
+
+#[test]
 fn depth_limit() {
     let m = recursion_module();
     let cm = compile_ok(&m);

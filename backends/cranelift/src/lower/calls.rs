@@ -1,9 +1,9 @@
 //! Calls. An IR call passes the callee's expanded parameters and the context, costs one unit
 //! of fuel (when fuel is on) before it, and is followed by a check of `ctx.trap_code` that
 //! returns at once if the callee trapped. Host calls go through `ctx.host_table[extern
-//! index]` (an index at or past `ctx.host_count`, or a null entry, traps `host_error`) with
-//! the same fuel and trap handling. Math functions are plain calls to the shared
-//! implementations and cannot trap.
+//! index]` (an index at or past `ctx.host_count`, or a null entry, traps `host_error`), cost
+//! no fuel (as in the interpreter) and are followed by the same check. Math functions are
+//! plain calls to the shared implementations and cannot trap.
 //!
 //! Every reference to another function is "not colocated" (an absolute address), because
 //! the JIT places functions in separate mappings that may be far apart.
@@ -68,6 +68,10 @@ impl Lowerer<'_, '_> {
             }
         };
         if self.env.opts.fuel {
+            if self.env.opts.depth_limit {
+                // The interpreter checks the depth before it takes fuel.
+                self.check_depth_before_call();
+            }
             self.fuel_tick();
         }
         let inst = self.b.ins().call(fref, &cargs);
@@ -87,9 +91,6 @@ impl Lowerer<'_, '_> {
                 s
             }
         };
-        if self.env.opts.fuel {
-            self.fuel_tick();
-        }
         let index = ext.index() as i64;
         let count = self.ctx_load(PTR, VmContext::OFFSET_HOST_COUNT);
         let missing = self.b.ins().icmp_imm_u(IntCC::UnsignedLessThanOrEqual, count, index);

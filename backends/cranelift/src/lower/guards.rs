@@ -1,8 +1,12 @@
 //! Run-time checks, all through the `VmContext` (no signals): trap blocks that store a
 //! `TrapCode` into `ctx.trap_code` and return dummy zeros, the check after every call that
-//! returns at once when the callee trapped, fuel on loop back-edges and calls, and the
+//! returns at once when the callee trapped, fuel on loop back-edges and IR calls, and the
 //! call-depth counter decremented on entry and restored on every exit (normal return, trap
 //! or propagated trap), so a context can be reused after a call whatever its outcome.
+//!
+//! The counting matches the interpreter: fuel `n` allows `n` back-edges and calls and traps
+//! on the next; depth `d` allows `d` live frames, the entry function's included; a call
+//! that exhausts both reports `stack_overflow`.
 
 use super::{Lowerer, Result};
 use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, Type as ClType, Value as ClValue};
@@ -30,6 +34,14 @@ impl Lowerer<'_, '_> {
             self.ctx_store(less, VmContext::OFFSET_DEPTH_REMAINING);
         }
         self.zero_stack_slots()
+    }
+
+    /// Traps `stack_overflow` in the caller if a call would find no depth left (the callee
+    /// would trap on entry anyway; checking here first orders it before the fuel check).
+    pub(super) fn check_depth_before_call(&mut self) {
+        let depth = self.ctx_load(types::I32, VmContext::OFFSET_DEPTH_REMAINING);
+        let none = self.b.ins().icmp_imm_s(ir::condcodes::IntCC::Equal, depth, 0);
+        self.trap_if(none, TrapCode::StackOverflow);
     }
 
     /// Gives back the call-depth unit taken on entry.
