@@ -183,10 +183,21 @@ impl Lowerer<'_, '_> {
 
     fn run(&mut self, entry: ir::Block, abi_params: &[ClValue]) -> Result<()> {
         let func = self.func;
-        let order: Vec<strata_ir::Block> = func.layout.blocks().collect();
-        let Some(&ir_entry) = order.first() else { return Err(self.invalid("function has no body")) };
-        for (pos, &blk) in order.iter().enumerate() {
-            let cl = if pos == 0 {
+        let Some(ir_entry) = func.layout.entry_block() else { return Err(self.invalid("function has no body")) };
+        // Layout positions decide which branches are loop back-edges (fuel); the blocks are
+        // lowered in reverse postorder, where definitions come before their uses (the
+        // layout need not be a dominance order). Unreachable blocks are not lowered.
+        let mut positions = vec![u32::MAX; func.dfg.blocks.len()];
+        for (pos, blk) in func.layout.blocks().enumerate() {
+            match positions.get_mut(blk.index()) {
+                Some(p) => *p = pos as u32,
+                None => return Err(self.invalid(format!("unknown block {blk}"))),
+            }
+        }
+        let order = self.reverse_postorder(ir_entry)?;
+        for &blk in &order {
+            let pos = positions[blk.index()];
+            let cl = if blk == ir_entry {
                 entry
             } else {
                 let cb = self.b.create_block();
@@ -198,21 +209,18 @@ impl Lowerer<'_, '_> {
                 }
                 cb
             };
-            match self.blocks.get_mut(blk.index()) {
-                Some(slot) => *slot = Some((cl, pos as u32)),
-                None => return Err(self.invalid(format!("unknown block {blk}"))),
-            }
+            self.blocks[blk.index()] = Some((cl, pos));
         }
         self.define_params(ir_entry, abi_params)?;
         self.prologue()?;
-        for (pos, &blk) in order.iter().enumerate() {
-            if pos > 0 {
-                let Some(Some((cl, _))) = self.blocks.get(blk.index()).copied() else { continue };
+        for &blk in &order {
+            let Some((cl, pos)) = self.blocks[blk.index()] else { continue };
+            if blk != ir_entry {
                 self.b.switch_to_block(cl);
                 let params = self.b.block_params(cl).to_vec();
                 self.define_params(blk, &params)?;
             }
-            self.cur_pos = pos as u32;
+            self.cur_pos = pos;
             self.terminated = false;
             for inst in func.layout.block_insts(blk) {
                 if self.terminated {
@@ -226,6 +234,38 @@ impl Lowerer<'_, '_> {
         }
         self.finish_guards();
         Ok(())
+    }
+
+    /// The blocks reachable from `entry`, in reverse postorder.
+    fn reverse_postorder(&self, entry: strata_ir::Block) -> Result<Vec<strata_ir::Block>> {
+        let func = self.func;
+        let mut seen = vec![false; func.dfg.blocks.len()];
+        let mut post = Vec::new();
+        let mut stack = vec![(entry, 0usize)];
+        seen[entry.index()] = true;
+        while let Some((blk, next)) = stack.last_mut() {
+            let succs =
+                func.terminator(*blk).and_then(|t| func.dfg.insts.get(t)).map(|d| d.successors()).unwrap_or_default();
+            match succs.get(*next) {
+                Some(&s) => {
+                    *next += 1;
+                    match seen.get_mut(s.index()) {
+                        Some(true) => {}
+                        Some(flag) => {
+                            *flag = true;
+                            stack.push((s, 0));
+                        }
+                        None => return Err(self.invalid(format!("branch to unknown block {s}"))),
+                    }
+                }
+                None => {
+                    post.push(*blk);
+                    stack.pop();
+                }
+            }
+        }
+        post.reverse();
+        Ok(post)
     }
 
     /// Defines the parameters of IR block `blk` from the Cranelift values `cl`.
