@@ -1,0 +1,59 @@
+//! The kernel language (`.sk`): a small, statically typed, Rust-like language for numeric
+//! and DSP kernels, compiled to Strata IR. `docs/language.md` is its reference.
+//!
+//! The pipeline is straight: [`lexer`] → [`parser`] (syntax tree, [`ast`]) → [`resolve`]
+//! (the table of functions) → [`checker`] (names, types, literal inference, mutability,
+//! returns) → [`lower`] (IR through the builder). Every phase reports into one
+//! [`diagnostics::Sink`] and carries on where it can, so a file with several mistakes gets
+//! several errors; lowering runs only on a file without errors.
+
+pub mod ast;
+pub mod checker;
+pub mod diagnostics;
+pub mod intrinsics;
+pub mod lexer;
+pub mod lower;
+pub mod parser;
+pub mod resolve;
+pub mod token;
+pub mod types;
+
+use diagnostics::{Diag, Diagnostics, Sink, Span};
+use strata_ir::Module;
+
+/// Compiles `src` to an IR module, or returns every error found.
+pub fn compile(file_name: &str, src: &str) -> Result<Module, Diagnostics> {
+    let (file, checked) = analyze(file_name, src)?;
+    lower::lower(&file, &checked).map_err(|msg| {
+        let mut sink = Sink::new();
+        sink.push(
+            Diag::new(Span::new(0, 0), format!("internal compiler error: {msg}"))
+                .hint("this is a bug in the Strata frontend; please report it with this file"),
+        );
+        sink.finish(file_name, src)
+    })
+}
+
+/// Checks `src` without building IR.
+pub fn check(file_name: &str, src: &str) -> Result<(), Diagnostics> {
+    analyze(file_name, src).map(|_| ())
+}
+
+/// Lexes, parses and checks `src`: the syntax tree and the checker's tables, or the errors.
+pub fn analyze(file_name: &str, src: &str) -> Result<(ast::File, checker::Checked), Diagnostics> {
+    if u32::try_from(src.len()).is_err() {
+        return Err(diagnostics::too_large(file_name));
+    }
+    let mut sink = Sink::new();
+    let tokens = lexer::lex(src, &mut sink);
+    let file = parser::parse(src, tokens, &mut sink);
+    // Bodies containing a syntax error are not type-checked: the statements the parser
+    // skipped would only cause confusing follow-up errors.
+    let syntax_errors = sink.positions();
+    let items = resolve::collect(&file, &mut sink);
+    let checked = checker::check(&file, items, src, &syntax_errors, &mut sink);
+    if sink.has_errors() {
+        return Err(sink.finish(file_name, src));
+    }
+    Ok((file, checked))
+}
