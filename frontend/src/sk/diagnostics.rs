@@ -97,7 +97,8 @@ impl Diagnostics {
             let mut report = Report::build(ReportKind::Error, (file_name, span.clone()))
                 .with_config(config)
                 .with_message(&d.message)
-                .with_label(ALabel::new((file_name, span)).with_message(label_text(d)).with_order(0));
+                // ariadne draws the caret only for labels with text; the message says it best.
+                .with_label(ALabel::new((file_name, span)).with_message(&d.message).with_order(0));
             for (i, l) in d.labels.iter().enumerate() {
                 let ls = clamp_span(src, l.span.clone());
                 report =
@@ -111,12 +112,6 @@ impl Diagnostics {
         }
         String::from_utf8_lossy(&out).into_owned()
     }
-}
-
-/// The text under the main caret: where the error is, as `file:line:col` is already in the
-/// header. Keeping it short avoids repeating the message.
-fn label_text(d: &Diagnostic) -> String {
-    format!("{}:{}", d.line, d.col)
 }
 
 /// Keeps a span inside `src` and on character boundaries, and widens an empty span to the

@@ -90,6 +90,7 @@ impl Lexer<'_, '_> {
                 self.pos += 1;
             }
         }
+        self.tokens.push(Token { tok: Tok::Error, span: Span::new(lo, lo + 2) });
         self.report(
             lo,
             lo + 2,
@@ -133,20 +134,35 @@ impl Lexer<'_, '_> {
 
     fn bad_char(&mut self) {
         let lo = self.pos;
+        if matches!(self.src[lo], b'"' | b'\'') {
+            // Report a whole string or character literal once, not each quote.
+            let quote = self.src[lo];
+            let line_end = self.src[lo + 1..].iter().position(|&c| c == b'\n').map_or(self.src.len(), |p| lo + 1 + p);
+            self.pos = self.src[lo + 1..line_end].iter().position(|&c| c == quote).map_or(line_end, |p| lo + 2 + p);
+            let what = if quote == b'"' { "string" } else { "character" };
+            self.report(
+                lo,
+                self.pos,
+                format!("{what} literals are not supported"),
+                Some("the kernel language only has numbers and bools".into()),
+            );
+            self.push(Tok::Error, lo);
+            return;
+        }
         let ch = self.text[lo..].chars().next().unwrap_or('\u{fffd}');
         self.pos += ch.len_utf8();
         let hi = self.pos;
         let shown = if ch.is_control() || ch.is_whitespace() { format!("{:?}", ch) } else { format!("`{ch}`") };
         let hint = if ch.is_alphabetic() {
             Some("identifiers are made of ASCII letters, digits and `_`")
-        } else if ch == '"' || ch == '\'' {
-            Some("the kernel language has no string or character literals")
         } else if ch == '~' {
             Some("bitwise not is written `!x`")
         } else {
             None
         };
         self.report(lo, hi, format!("unexpected character {shown}"), hint.map(str::to_string));
+        // Carry on as if `~` were the `!` it almost certainly means.
+        self.push(if ch == '~' { Tok::Bang } else { Tok::Error }, lo);
     }
 
     fn number(&mut self) {

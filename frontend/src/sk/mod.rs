@@ -21,8 +21,37 @@ pub mod types;
 use diagnostics::{Diag, Diagnostics, Sink, Span};
 use strata_ir::Module;
 
+/// Stack for the phases: they recurse once per nesting level of the source, which the
+/// parser bounds at [`parser::MAX_DEPTH`]; in unoptimised builds one level of nested blocks
+/// takes about 16 KiB of stack, so 256 levels need about 4 MiB — more than a test thread
+/// or a small worker thread has. The frontend therefore runs on its own thread with this
+/// much stack (reserved address space; only the pages touched are committed).
+const STACK_SIZE: usize = 64 << 20;
+
+/// Runs `f` on a thread with [`STACK_SIZE`] bytes of stack, or on this thread if no thread
+/// can be started.
+fn with_stack<T: Send>(f: impl Fn() -> T + Sync) -> T {
+    let f = &f;
+    std::thread::scope(|s| {
+        let spawned =
+            std::thread::Builder::new().name("strata-frontend".into()).stack_size(STACK_SIZE).spawn_scoped(s, f);
+        match spawned {
+            Ok(handle) => match handle.join() {
+                Ok(v) => v,
+                // A panic is a bug in the frontend; pass it on to the caller unchanged.
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Err(_) => f(),
+        }
+    })
+}
+
 /// Compiles `src` to an IR module, or returns every error found.
 pub fn compile(file_name: &str, src: &str) -> Result<Module, Diagnostics> {
+    with_stack(|| compile_here(file_name, src))
+}
+
+fn compile_here(file_name: &str, src: &str) -> Result<Module, Diagnostics> {
     let (file, checked) = analyze(file_name, src)?;
     lower::lower(&file, &checked).map_err(|msg| {
         let mut sink = Sink::new();
@@ -36,7 +65,7 @@ pub fn compile(file_name: &str, src: &str) -> Result<Module, Diagnostics> {
 
 /// Checks `src` without building IR.
 pub fn check(file_name: &str, src: &str) -> Result<(), Diagnostics> {
-    analyze(file_name, src).map(|_| ())
+    with_stack(|| analyze(file_name, src).map(|_| ()))
 }
 
 /// Lexes, parses and checks `src`: the syntax tree and the checker's tables, or the errors.

@@ -141,6 +141,12 @@ impl Parser<'_, '_> {
         if self.aborted || self.last_error_at == Some(self.pos) {
             return;
         }
+        // The lexer already reported this token (or the comment that ran to the end).
+        let after_bad = self.pos > 0 && matches!(self.tokens[self.pos - 1].tok, Tok::Error) && self.at_eof();
+        if matches!(self.tok(), Tok::Error) || after_bad {
+            self.last_error_at = Some(self.pos);
+            return;
+        }
         self.last_error_at = Some(self.pos);
         self.sink.push(d);
     }
@@ -178,6 +184,15 @@ impl Parser<'_, '_> {
             Ok(())
         } else {
             self.error(d)
+        }
+    }
+
+    /// `return`, `break` and `continue` may omit their `;` before a `}`, as in Rust.
+    fn semi_unless_block_end(&mut self, after: &str) -> PResult<()> {
+        if self.at(&Tok::RBrace) {
+            Ok(())
+        } else {
+            self.expect_semi(after)
         }
     }
 
@@ -510,18 +525,18 @@ impl Parser<'_, '_> {
             }
             Tok::Break => {
                 self.bump();
-                self.expect_semi("`break`")?;
+                self.semi_unless_block_end("`break`")?;
                 StmtKind::Break
             }
             Tok::Continue => {
                 self.bump();
-                self.expect_semi("`continue`")?;
+                self.semi_unless_block_end("`continue`")?;
                 StmtKind::Continue
             }
             Tok::Return => {
                 self.bump();
                 let value = if self.at(&Tok::Semi) || self.at(&Tok::RBrace) { None } else { Some(self.expr()?) };
-                self.expect_semi("`return`")?;
+                self.semi_unless_block_end("`return`")?;
                 StmtKind::Return(value)
             }
             Tok::LBrace => StmtKind::Block(self.block()?),
@@ -754,12 +769,14 @@ impl Parser<'_, '_> {
             }
             Tok::LParen => {
                 self.bump();
-                self.enter()?;
-                let r = self.expr();
-                self.leave();
-                let inner = r?;
+                // `expr` counts the nesting level.
+                let inner = self.expr()?;
                 let hi = self.expect(&Tok::RParen)?;
                 return Ok(self.mk(ExprKind::Paren(Box::new(inner)), span.to(hi)));
+            }
+            Tok::Error => {
+                self.bump();
+                ExprKind::Error
             }
             Tok::If => {
                 return self.error(

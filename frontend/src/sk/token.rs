@@ -89,6 +89,10 @@ pub enum Tok {
     /// `op=` for the arithmetic, bitwise and shift operators; holds the operator token.
     OpAssign(Box<Tok>),
 
+    /// Text the lexer already reported (a bad character, an unterminated comment); the
+    /// parser takes it for an erroneous expression without reporting it again.
+    Error,
+
     Eof,
 }
 
@@ -212,6 +216,7 @@ impl fmt::Display for Tok {
             Tok::Shr => ">>",
             Tok::Ushr => ">>>",
             Tok::Eof => "end of file",
+            Tok::Error => "invalid token",
         };
         f.write_str(s)
     }

@@ -259,12 +259,13 @@ impl Checker<'_> {
         let (rw, rg) = (self.infer.resolve(want), self.infer.resolve(got));
         if self.infer.is_float(rw) && self.infer.is_int(rg) && matches!(rg, Ty::Var(_)) {
             let text = self.text(span);
-            let example = if !text.is_empty() && text.bytes().all(|c| c.is_ascii_digit()) {
-                format!("`{text}.0`")
-            } else {
-                "`1.0`".to_string()
-            };
-            return d.hint(format!("an integer literal is not a float; write {example}"));
+            if !text.is_empty() && text.bytes().all(|c| c.is_ascii_digit() || c == b'_') {
+                return d.hint(format!("an integer literal is not a float; write `{text}.0`"));
+            }
+            return d.hint(match rw {
+                Ty::Scalar(s) => format!("this is an integer; convert it with `as {}`", s.name()),
+                _ => "this is an integer; convert it with `as f32` or `as f64`".to_string(),
+            });
         }
         match (rw, rg) {
             (Ty::Scalar(a), Ty::Scalar(b)) if a.is_numeric() && b.is_numeric() => {
@@ -288,18 +289,26 @@ fn strip_parens(mut e: &super::ast::Expr) -> &super::ast::Expr {
     e
 }
 
-/// Levenshtein distance, for "a similar name exists" hints.
+/// Edit distance counting a swap of two adjacent characters as one edit (optimal string
+/// alignment), for "a similar name exists" hints: `valeu` is one edit from `value`.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    d[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// The candidate closest to `name`, if it is close enough to be a likely typo.
@@ -319,8 +328,10 @@ mod tests {
 
     #[test]
     fn similar_names() {
-        assert_eq!(edit_distance("gain", "gian"), 2);
-        assert_eq!(similar("gian", ["gain", "frame"].into_iter()), None);
+        assert_eq!(edit_distance("gain", "gian"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(similar("gian", ["gain", "frame"].into_iter()), Some("gain"));
+        assert_eq!(similar("gian", ["frame"].into_iter()), None);
         assert_eq!(similar("fram", ["gain", "frame"].into_iter()), Some("frame"));
         assert_eq!(similar("x", ["y"].into_iter()), Some("y"));
     }

@@ -27,7 +27,10 @@ impl Checker<'_> {
                         let name = self.fn_name.clone();
                         self.error(
                             Diag::new(tail.span, format!("function `{name}` has no return type, but its body ends in a value of type {shown}"))
-                                .hint(format!("add `-> {}` to the signature, or end the expression with `;`", if matches!(t, Ty::Var(_)) { "T".to_string() } else { shown })),
+                                .hint(match t {
+                                    Ty::Scalar(s) => format!("add `-> {}` to the signature, or end the expression with `;`", s.name()),
+                                    _ => "add a return type to the signature, or end the expression with `;`".to_string(),
+                                }),
                         );
                     }
                 }
@@ -197,10 +200,13 @@ impl Checker<'_> {
             }
             (Some(e), None) => {
                 let t = self.expr(e);
-                let shown = self.infer.show(t);
+                let hint = match self.infer.resolve(t) {
+                    Ty::Scalar(s) => format!("add `-> {}` to the signature, or write `return;`", s.name()),
+                    _ => "add a return type to the signature, or write `return;`".to_string(),
+                };
                 self.error(
                     Diag::new(e.span, format!("function `{name}` has no return type, but `return` gives it a value"))
-                        .hint(format!("add `-> {shown}` to the signature, or write `return;`")),
+                        .hint(hint),
                 );
             }
             (None, Some(rt)) if rt != Ty::Error => {
