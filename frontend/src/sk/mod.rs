@@ -53,14 +53,21 @@ pub fn compile(file_name: &str, src: &str) -> Result<Module, Diagnostics> {
 
 fn compile_here(file_name: &str, src: &str) -> Result<Module, Diagnostics> {
     let (file, checked) = analyze(file_name, src)?;
-    lower::lower(&file, &checked).map_err(|msg| {
+    let internal = |msg: String| {
         let mut sink = Sink::new();
         sink.push(
             Diag::new(Span::new(0, 0), format!("internal compiler error: {msg}"))
                 .hint("this is a bug in the Strata frontend; please report it with this file"),
         );
         sink.finish(file_name, src)
-    })
+    };
+    let module = lower::lower(&file, &checked).map_err(internal)?;
+    // Debug builds check every module they produce, so a lowering bug shows up where it
+    // happens rather than in a backend.
+    if cfg!(debug_assertions) {
+        strata_ir::verify_module(&module).map_err(|e| internal(format!("the IR does not verify: {e}")))?;
+    }
+    Ok(module)
 }
 
 /// Checks `src` without building IR.
