@@ -63,6 +63,28 @@ fn every_example_kernel_compiles_and_verifies() {
 }
 
 #[test]
+fn every_example_kernel_prints_and_parses_back() {
+    let dir = format!("{}/../examples/kernels", env!("CARGO_MANIFEST_DIR"));
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        let m = kernel(p.file_stem().unwrap().to_str().unwrap());
+        let text = strata_ir::print_module(&m);
+        let back = strata_ir::parse_module(&text).unwrap_or_else(|e| panic!("{}: {e}\n{text}", p.display()));
+        assert_eq!(strata_ir::print_module(&back), text, "{}", p.display());
+    }
+}
+
+#[test]
+fn ola_prints_as_expected() {
+    let text = strata_ir::print_module(&kernel("ola"));
+    let expected = "\
+export fn @ola(frame: [f32], win: [f32], out: mut [f32], gain: f32, lo: f32, hi: f32) {
+block0(v0: ptr, v1: i64, v2: ptr, v3: i64, v4: ptr, v5: i64, v6: f32, v7: f32, v8: f32):
+";
+    assert!(text.starts_with(expected), "{text}");
+}
+
+#[test]
 fn ola_signature_and_accesses() {
     let m = kernel("ola");
     let f = func(&m, "ola");

@@ -357,3 +357,45 @@ fn single(c: u8) -> Option<Tok> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(src: &str) -> Vec<Tok> {
+        let mut sink = Sink::new();
+        let t = lex(src, &mut sink).into_iter().map(|t| t.tok).collect();
+        assert!(!sink.has_errors(), "{src}");
+        t
+    }
+
+    #[test]
+    fn numbers_and_ranges() {
+        assert_eq!(
+            toks("0..n"),
+            vec![Tok::Int { value: 0, bits: false, suffix: None }, Tok::DotDot, Tok::Ident("n".into()), Tok::Eof]
+        );
+        assert_eq!(toks("1.")[0], Tok::Float { text: "1".into(), suffix: None });
+        assert_eq!(toks("2.5e-3f32")[0], Tok::Float { text: "2.5e-3".into(), suffix: Some(Suffix::F32) });
+        assert_eq!(toks("1_000i64")[0], Tok::Int { value: 1000, bits: false, suffix: Some(Suffix::I64) });
+        assert_eq!(toks("0xFFFF_FFFF")[0], Tok::Int { value: 0xffff_ffff, bits: true, suffix: None });
+        assert_eq!(toks("2f64")[0], Tok::Float { text: "2".into(), suffix: Some(Suffix::F64) });
+        // `x.len()` after a number-like start is a method call, not a float.
+        assert_eq!(toks("1.len()")[1], Tok::Dot);
+    }
+
+    #[test]
+    fn operators_and_comments() {
+        assert_eq!(
+            toks("a >>>= b /* x /* nested */ y */ >> c // end"),
+            vec![
+                Tok::Ident("a".into()),
+                Tok::OpAssign(Box::new(Tok::Ushr)),
+                Tok::Ident("b".into()),
+                Tok::Shr,
+                Tok::Ident("c".into()),
+                Tok::Eof
+            ]
+        );
+    }
+}
