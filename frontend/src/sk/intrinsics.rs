@@ -107,16 +107,14 @@ impl Intrinsic {
     }
 
     /// Emits the intrinsic applied to `args` (all of type `ty`, already checked).
-    /// `flags` are the function's float flags (`#[fastmath]` or none).
-    pub fn lower(self, b: &mut FunctionBuilder<'_>, ty: Scalar, flags: FloatFlags, args: &[Value]) -> Value {
+    /// `flags` are the function's float flags (`#[fastmath]` or none). `None` if `args`
+    /// has too few values (the checker rules that out).
+    pub fn lower(self, b: &mut FunctionBuilder<'_>, ty: Scalar, flags: FloatFlags, args: &[Value]) -> Option<Value> {
         let float = ty.is_float();
-        let arg = |i: usize| args.get(i).copied();
-        let (Some(x), y, z) = (arg(0), arg(1), arg(2)) else {
-            unreachable!("the checker verified the argument count of `{}`", self.name())
-        };
-        let y = || y.unwrap_or_else(|| unreachable!("arity checked"));
-        let z = || z.unwrap_or_else(|| unreachable!("arity checked"));
-        match self {
+        let x = *args.first()?;
+        let y = || args.get(1).copied();
+        let z = || args.get(2).copied();
+        Some(match self {
             Intrinsic::Sqrt => b.unary_flags(Opcode::Fsqrt, flags, x),
             Intrinsic::Floor => b.unary_flags(Opcode::Ffloor, flags, x),
             Intrinsic::Ceil => b.unary_flags(Opcode::Fceil, flags, x),
@@ -126,21 +124,22 @@ impl Intrinsic {
             Intrinsic::Log => b.unary_flags(Opcode::Flog, flags, x),
             Intrinsic::Sin => b.unary_flags(Opcode::Fsin, flags, x),
             Intrinsic::Cos => b.unary_flags(Opcode::Fcos, flags, x),
-            Intrinsic::Pow => b.binary_flags(Opcode::Fpow, flags, x, y()),
-            Intrinsic::Fma => b.fma(flags, x, y(), z()),
+            Intrinsic::Pow => b.binary_flags(Opcode::Fpow, flags, x, y()?),
+            Intrinsic::Fma => b.fma(flags, x, y()?, z()?),
             Intrinsic::Round => lower_round(b, ty, x),
             Intrinsic::Abs if float => b.unary_flags(Opcode::Fabs, flags, x),
             Intrinsic::Abs => {
                 let neg = b.unary(Opcode::Ineg, x);
                 b.binary(Opcode::Smax, x, neg)
             }
-            Intrinsic::Min => min(b, float, flags, x, y()),
-            Intrinsic::Max => max(b, float, flags, x, y()),
+            Intrinsic::Min => min(b, float, flags, x, y()?),
+            Intrinsic::Max => max(b, float, flags, x, y()?),
             Intrinsic::Clamp => {
-                let m = max(b, float, flags, x, y());
-                min(b, float, flags, m, z())
+                let (lo, hi) = (y()?, z()?);
+                let m = max(b, float, flags, x, lo);
+                min(b, float, flags, m, hi)
             }
-        }
+        })
     }
 }
 

@@ -671,7 +671,13 @@ impl Lower<'_, '_> {
                     vals.push(self.need(v));
                 }
                 let s = self.scalar(id);
-                Some(intr.lower(&mut self.b, s, self.flags, &vals))
+                match intr.lower(&mut self.b, s, self.flags, &vals) {
+                    Some(v) => Some(v),
+                    None => {
+                        self.fail(format!("`{}` with too few arguments after checking", intr.name()));
+                        Some(self.b.iconst(Type::I64, 0))
+                    }
+                }
             }
             Res::Call(callee) => {
                 let sig = self.checked.items.sig(callee);
