@@ -21,7 +21,11 @@ fn seeds() -> Vec<String> {
 /// Compiles `src`; on failure checks the diagnostics are sane and render.
 fn exercise(src: &str) {
     match compile_source("fuzz.sk", src) {
-        Ok(module) => assert!(!module.functions.is_empty() || !src.contains("fn ")),
+        Ok(module) => {
+            if let Err(e) = strata_ir::verify_module(&module) {
+                panic!("accepted a program whose IR does not verify: {e}\n{src}");
+            }
+        }
         Err(diags) => {
             assert!(!diags.is_empty());
             for d in &diags {

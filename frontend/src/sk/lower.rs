@@ -100,6 +100,8 @@ enum Binding {
 struct LoopTargets {
     brk: IrBlock,
     cont: IrBlock,
+    /// Whether a `continue` jumped to `cont` (a `for` loop without one needs no latch).
+    continued: bool,
 }
 
 struct Lower<'a, 'f> {
@@ -260,7 +262,7 @@ impl Lower<'_, '_> {
                 self.cond(cond, body_b, exit);
                 self.b.seal_block(body_b);
                 self.b.switch_to_block(body_b);
-                self.loop_body(body, LoopTargets { brk: exit, cont: header });
+                self.loop_body(body, exit, header);
                 self.jump_if_open(header);
                 self.b.seal_block(header);
                 self.b.seal_block(exit);
@@ -270,15 +272,17 @@ impl Lower<'_, '_> {
                 let (header, exit) = (self.b.create_block(), self.b.create_block());
                 self.b.jump(header, &[]);
                 self.b.switch_to_block(header);
-                self.loop_body(body, LoopTargets { brk: exit, cont: header });
+                self.loop_body(body, exit, header);
                 self.jump_if_open(header);
                 self.b.seal_block(header);
                 self.b.seal_block(exit);
                 self.b.switch_to_block(exit);
             }
-            StmtKind::Break | StmtKind::Continue => match self.loops.last().copied() {
+            StmtKind::Break | StmtKind::Continue => match self.loops.last_mut() {
                 Some(t) => {
-                    let target = if matches!(s.kind, StmtKind::Break) { t.brk } else { t.cont };
+                    let is_break = matches!(s.kind, StmtKind::Break);
+                    t.continued |= !is_break;
+                    let target = if is_break { t.brk } else { t.cont };
                     self.b.jump(target, &[]);
                 }
                 None => self.fail("`break` outside a loop after checking".to_string()),
@@ -300,10 +304,11 @@ impl Lower<'_, '_> {
         }
     }
 
-    fn loop_body(&mut self, body: &Block, targets: LoopTargets) {
-        self.loops.push(targets);
+    /// Lowers a loop body; true if a `continue` in it jumped to `cont`.
+    fn loop_body(&mut self, body: &Block, brk: IrBlock, cont: IrBlock) -> bool {
+        self.loops.push(LoopTargets { brk, cont, continued: false });
         self.block(body);
-        self.loops.pop();
+        self.loops.pop().is_some_and(|t| t.continued)
     }
 
     /// `for i in start..end`: the bounds are evaluated once; `i` counts up by one while
@@ -326,10 +331,16 @@ impl Lower<'_, '_> {
         self.b.seal_block(body_b);
         self.b.switch_to_block(body_b);
         self.locals.insert(id, Binding::Var(var));
-        self.loop_body(body, LoopTargets { brk: exit, cont: latch });
-        self.jump_if_open(latch);
-        self.b.seal_block(latch);
-        self.b.switch_to_block(latch);
+        let continued = self.loop_body(body, exit, latch);
+        // The increment goes in a block of its own only if `continue` needs a target;
+        // otherwise it ends the body.
+        if continued {
+            self.jump_if_open(latch);
+            self.b.seal_block(latch);
+            self.b.switch_to_block(latch);
+        } else {
+            self.b.seal_block(latch);
+        }
         let i = self.b.use_var(var);
         let one = self.b.iconst(Type::I64, 1);
         let next = self.b.iadd(i, one);
