@@ -579,7 +579,7 @@ fn for_bounds_are_evaluated_once_and_loops_nest() {
 #[test]
 fn host_functions_are_called() {
     let m = compile("extern fn twice(x: f32) -> f32;\nexport fn f(x: [f32], y: mut [f32]) { for i in 0..x.len() { y[i] = twice(x[i]) + 1.0; } }");
-    let it = Interpreter::new(&m).unwrap().with_host("twice", |a: &[Val]| a[0].as_f32().map(|v| Val::F32(v * 2.0)));
+    let it = Interpreter::new(&m).unwrap().with_host("twice", |a: &[Val]| Ok(a[0].as_f32().map(|v| Val::F32(v * 2.0))));
     let x = to_le_bytes(&[1.0f32, 2.0]);
     let mut y = to_le_bytes(&[0.0f32; 2]);
     it.call("f", &mut [Arg::Slice(&x), Arg::SliceMut(&mut y)]).unwrap();

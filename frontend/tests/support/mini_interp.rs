@@ -84,7 +84,7 @@ pub fn from_le_bytes<T: LeBytes>(b: &[u8]) -> Vec<T> {
     b.chunks_exact(T::SIZE).map(T::get).collect()
 }
 
-type HostFn = Box<dyn Fn(&[Val]) -> Option<Val>>;
+type HostFn = Box<dyn Fn(&[Val]) -> Result<Option<Val>, TrapCode>>;
 
 pub struct Interpreter<'m> {
     module: &'m Module,
@@ -100,7 +100,7 @@ impl<'m> Interpreter<'m> {
         Ok(Interpreter { module, hosts: HashMap::new() })
     }
 
-    pub fn with_host(mut self, name: &str, f: impl Fn(&[Val]) -> Option<Val> + 'static) -> Self {
+    pub fn with_host(mut self, name: &str, f: impl Fn(&[Val]) -> Result<Option<Val>, TrapCode> + 'static) -> Self {
         self.hosts.insert(name.to_string(), Box::new(f));
         self
     }
@@ -224,7 +224,10 @@ impl<'m> Interpreter<'m> {
                     InstData::CallHost { func, .. } => {
                         let name = &self.module.externs[*func].name;
                         let h = self.hosts.get(name).ok_or_else(|| InterpError::Other(format!("no host {name}")))?;
-                        h(&a)
+                        match h(&a) {
+                            Ok(v) => v,
+                            Err(code) => return trap(code),
+                        }
                     }
                     InstData::Jump { dest } => {
                         next = Some((dest.block, dest.args.iter().map(|v| env[v]).collect()));
