@@ -90,3 +90,26 @@ pub fn ok(r: Result<Val, InterpError>) -> Val {
 pub fn bytes<T: LeBytes>(xs: &[T]) -> Vec<u8> {
     to_le_bytes(xs)
 }
+
+/// A small deterministic pseudo-random generator (xorshift64*), for test inputs.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+}
+
+/// An interpreter for `f` alone, and its name.
+pub fn interp(f: Function) -> (Interpreter, String) {
+    let name = f.name.clone();
+    (Interpreter::new(&module(vec![f])).expect("decodes"), name)
+}
+
+/// Calls `name` with scalar/vector arguments.
+pub fn call(i: &Interpreter, name: &str, args: &[Val]) -> Result<Option<Val>, InterpError> {
+    i.call(name, &mut vals(args))
+}
