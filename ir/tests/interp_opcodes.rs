@@ -103,9 +103,11 @@ fn sample(op: Opcode) {
         O::Splat => (vec![Val::F32(1.5)], Type::F32X4, Expect::Val(f32x4([1.5; 4]))),
         O::Extractlane => (vec![i32x4([1, 2, 3, 4])], Type::I32, Expect::Val(i32v(3))),
         O::Insertlane => (vec![i32x4([1, 2, 3, 4]), i32v(9)], Type::I32X4, Expect::Val(i32x4([1, 9, 3, 4]))),
-        O::ReduceAdd => {
-            (vec![f32x4([1e8, 1.0, -1e8, 1.0])], Type::F32, Expect::Val(Val::F32(((1e8f32 + 1.0) - 1e8) + 1.0)))
-        }
+        O::ReduceAdd => (
+            vec![f32x4([1e8, 1.0, -1e8, 1.0])],
+            Type::F32,
+            Expect::Val(Val::F32([1e8f32, 1.0, -1e8, 1.0].iter().fold(-0.0, |a, x| a + x))),
+        ),
         O::ReduceMin => (vec![i32x4([3, -2, 7, 0])], Type::I32, Expect::Val(i32v(-2))),
         O::ReduceMax => (vec![f32x4([3.0, f32::NAN, 7.0, 0.0])], Type::F32, Expect::Val(Val::F32(f32::NAN))),
         O::Call => (vec![i32v(20)], Type::I32, Expect::Val(i32v(21))),

@@ -676,16 +676,18 @@ fn rand_vector(ty: Type, rng: &mut Rng) -> VectorVal {
             let r = rng.next();
             match ty.lane() {
                 // Mix special floats in with ordinary ones.
-                strata_ir::LaneType::F32 => {
-                    Val::F32(if r % 5 == 0 { F32S[(r >> 8) as usize % F32S.len()] } else { (r as i32 as f32) / 1e6 })
-                }
+                strata_ir::LaneType::F32 => Val::F32(if r.is_multiple_of(5) {
+                    F32S[(r >> 8) as usize % F32S.len()]
+                } else {
+                    (r as i32 as f32) / 1e6
+                }),
                 strata_ir::LaneType::F64 => {
-                    Val::F64(if r % 5 == 0 { f64s()[(r >> 8) as usize % 23] } else { (r as i64 as f64) / 1e9 })
+                    Val::F64(if r.is_multiple_of(5) { f64s()[(r >> 8) as usize % 23] } else { (r as i64 as f64) / 1e9 })
                 }
                 strata_ir::LaneType::Bool => Val::Bool(r & 1 == 1),
                 _ => {
                     // Small values now and then, so shifts and divisions see interesting amounts.
-                    let x = if r % 3 == 0 { (r >> 32) % 70 } else { r };
+                    let x = if r.is_multiple_of(3) { (r >> 32) % 70 } else { r };
                     Val::from_bits(ty.lane_type(), x).unwrap()
                 }
             }

@@ -362,7 +362,7 @@ impl<'m> FuncDecoder<'m> {
             v.set_lane_bits(i, bits);
         }
         let mut words = vec![0u64; slot_count(ty)];
-        v.to_slots(&mut words);
+        v.write_slots(&mut words);
         Ok(Some(words))
     }
 

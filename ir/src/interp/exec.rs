@@ -385,7 +385,7 @@ pub(crate) fn run(
                     let args: SmallVec<[Val; 8]> = hs
                         .args
                         .iter()
-                        .map(|&(s, t)| Val::from_slots(t, r.get(s as usize..s as usize + slot_count(t)).unwrap_or(&[])))
+                        .map(|&(s, t)| Val::read_slots(t, r.get(s as usize..s as usize + slot_count(t)).unwrap_or(&[])))
                         .collect();
                     let result = tryop!(f, host(&args));
                     // The host must return what the declaration promises.
@@ -395,7 +395,7 @@ pub(crate) fn run(
                     }
                     if let (Some((d, t)), Some(v)) = (hs.ret, result) {
                         if let Some(slots) = r.get_mut(d as usize..d as usize + slot_count(t)) {
-                            v.to_slots(slots);
+                            v.write_slots(slots);
                         }
                     }
                 }
@@ -403,7 +403,7 @@ pub(crate) fn run(
                     leave(f, mem);
                     let (s, n) = (fb + s as usize, n as usize);
                     let Some(caller) = frames.pop() else {
-                        return Ok(f.sig.ret.map(|t| Val::from_slots(t, &regs[s..s + n])));
+                        return Ok(f.sig.ret.map(|t| Val::read_slots(t, &regs[s..s + n])));
                     };
                     if caller.ret != DISCARD {
                         regs.copy_within(s..s + n, caller.base as usize + caller.ret as usize);

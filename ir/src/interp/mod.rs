@@ -148,7 +148,7 @@ impl Interpreter {
             let s = f.param_slots.get(abi).copied().unwrap_or(0) as usize;
             let n = value::slot_count(v.ty());
             if let Some(slots) = regs.get_mut(s..s + n) {
-                v.to_slots(slots);
+                v.write_slots(slots);
             }
         };
         for (p, arg) in f.sig.params.iter().zip(args.iter_mut()) {

@@ -160,7 +160,7 @@ impl VectorVal {
     }
 
     /// Reads a vector of type `ty` from register slots (the decoder guarantees `ty` fits).
-    pub(crate) fn from_slots(ty: Type, slots: &[u64]) -> VectorVal {
+    pub(crate) fn read_slots(ty: Type, slots: &[u64]) -> VectorVal {
         let mut v = VectorVal { ty, bytes: [0; 64] };
         for (chunk, s) in v.bytes.chunks_exact_mut(8).zip(slots) {
             chunk.copy_from_slice(&s.to_le_bytes());
@@ -172,7 +172,7 @@ impl VectorVal {
     }
 
     /// Writes the vector to register slots (as many as `slots` holds, zero-padded).
-    pub(crate) fn to_slots(&self, slots: &mut [u64]) {
+    pub(crate) fn write_slots(&self, slots: &mut [u64]) {
         for (chunk, s) in self.bytes.chunks_exact(8).zip(slots.iter_mut()) {
             let mut b = [0u8; 8];
             b.copy_from_slice(chunk);
@@ -307,9 +307,9 @@ impl Val {
     }
 
     /// Reads a value of type `ty` from its register slots.
-    pub(crate) fn from_slots(ty: Type, slots: &[u64]) -> Val {
+    pub(crate) fn read_slots(ty: Type, slots: &[u64]) -> Val {
         if ty.is_vector() {
-            Val::Vector(VectorVal::from_slots(ty, slots))
+            Val::Vector(VectorVal::read_slots(ty, slots))
         } else {
             let bits = slots.first().copied().unwrap_or(0);
             // Scalars always convert; the fallback is for the impossible vector case only.
@@ -318,9 +318,9 @@ impl Val {
     }
 
     /// Writes the value to its register slots (`slots.len()` is its slot count).
-    pub(crate) fn to_slots(&self, slots: &mut [u64]) {
+    pub(crate) fn write_slots(&self, slots: &mut [u64]) {
         match self {
-            Val::Vector(v) => v.to_slots(slots),
+            Val::Vector(v) => v.write_slots(slots),
             s => {
                 if let (Some(slot), Some(bits)) = (slots.first_mut(), s.to_bits()) {
                     *slot = bits;
@@ -468,8 +468,8 @@ mod tests {
         assert!(VectorVal::new(b.ty(), &[2, 0]).is_none());
         assert!(VectorVal::from_i64s(&[0; 16]).is_none(), "1024 bits is too wide");
         let mut slots = [0u64; 2];
-        v.to_slots(&mut slots);
-        assert_eq!(VectorVal::from_slots(v.ty(), &slots).as_bytes(), v.as_bytes());
+        v.write_slots(&mut slots);
+        assert_eq!(VectorVal::read_slots(v.ty(), &slots).as_bytes(), v.as_bytes());
         assert_eq!(Val::Vector(v).to_string(), "[1.0, NaN, -0.0, 4.0]");
     }
 

@@ -119,13 +119,13 @@ pub(crate) enum VecInst {
 /// inside the window; an out-of-range read gives zeros rather than a panic.
 fn get(r: &[u64], ty: Type, s: Slot) -> VectorVal {
     let s = s as usize;
-    VectorVal::from_slots(ty, r.get(s..s + slot_count(ty)).unwrap_or(&[]))
+    VectorVal::read_slots(ty, r.get(s..s + slot_count(ty)).unwrap_or(&[]))
 }
 
 fn put(r: &mut [u64], v: &VectorVal, d: Slot) {
     let d = d as usize;
     if let Some(slots) = r.get_mut(d..d + slot_count(v.ty())) {
-        v.to_slots(slots);
+        v.write_slots(slots);
     }
 }
 
