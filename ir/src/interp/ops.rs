@@ -94,7 +94,9 @@ pub(crate) fn smax(a: u64, b: u64, sh: u32) -> u64 {
 /// `MIN / -1 = MIN` at every width (at 64 bits through `wrapping_div`).
 #[inline(always)]
 pub(crate) fn sdiv(a: u64, b: u64, sh: u32) -> Result<u64, TrapCode> {
-    if b == 0 {
+    // Testing the sign-extended divisor (not `b`) keeps `wrapping_div` from panicking even
+    // if a register broke the zero-extension invariant (only unverified IR could do that).
+    if sext(b, sh) == 0 {
         return Err(TrapCode::DivByZero);
     }
     Ok(sext(a, sh).wrapping_div(sext(b, sh)) as u64 & mask(sh))
@@ -102,7 +104,7 @@ pub(crate) fn sdiv(a: u64, b: u64, sh: u32) -> Result<u64, TrapCode> {
 /// Signed remainder with the dividend's sign; `MIN % -1 = 0`.
 #[inline(always)]
 pub(crate) fn srem(a: u64, b: u64, sh: u32) -> Result<u64, TrapCode> {
-    if b == 0 {
+    if sext(b, sh) == 0 {
         return Err(TrapCode::DivByZero);
     }
     Ok(sext(a, sh).wrapping_rem(sext(b, sh)) as u64 & mask(sh))
@@ -115,11 +117,11 @@ pub(crate) fn udiv(a: u64, b: u64) -> Result<u64, TrapCode> {
 pub(crate) fn urem(a: u64, b: u64) -> Result<u64, TrapCode> {
     a.checked_rem(b).ok_or(TrapCode::DivByZero)
 }
-/// Leading zeros within the width; a zero-extended value has `sh` extra ones, and 0 gives
-/// the width.
+/// Leading zeros within the width: a zero-extended value has `sh` extra leading zeros,
+/// and 0 gives the width. (Masking first keeps stray high bits from underflowing.)
 #[inline(always)]
 pub(crate) fn clz(a: u64, sh: u32) -> u64 {
-    (a.leading_zeros() - sh) as u64
+    ((a & mask(sh)).leading_zeros() - sh) as u64
 }
 /// Trailing zeros within the width; 0 gives the width.
 #[inline(always)]
