@@ -561,3 +561,98 @@ fn sum_of_squares_matches_native() {
     let x = bytes(&xs);
     assert_eq!(run(f, &mut [Arg::Slice(&x)]), Ok(Some(Val::F32(native))));
 }
+
+/// `get(x: [T], i: i64) -> T` and `put(x: mut [T], i: i64, v: T)` in the guarded-access
+/// shape frontends emit (optionally without the guard, or with `imul size, i`).
+fn access_fns(elem: Type, checked: bool, commuted: bool, scale: i64) -> Vec<Function> {
+    let index = move |b: &mut strata_ir::FunctionBuilder, i, n| {
+        if checked {
+            b.bounds_check(i, n);
+        }
+        let size = b.iconst(Type::I64, scale);
+        if commuted {
+            b.imul(size, i)
+        } else {
+            b.imul(i, size)
+        }
+    };
+    let get = func("get", vec![Param::slice("x", elem, false), Param::scalar("i", Type::I64)], Some(elem), |b, p| {
+        let off = index(b, p[2], p[1]);
+        let v = b.load(elem, p[0], off);
+        b.ret(Some(v));
+    });
+    let put = func(
+        "put",
+        vec![Param::slice("x", elem, true), Param::scalar("i", Type::I64), Param::scalar("v", elem)],
+        None,
+        |b, p| {
+            let off = index(b, p[2], p[1]);
+            b.store(p[0], off, p[3]);
+            b.ret(None);
+        },
+    );
+    vec![get, put]
+}
+
+#[test]
+fn guarded_accesses_at_every_width() {
+    use strata_ir::TrapCode::OutOfBounds;
+    let elems = [
+        (Type::I8, Val::I8(-5)),
+        (Type::I16, Val::I16(-300)),
+        (Type::F32, Val::F32(2.5)),
+        (Type::F64, Val::F64(-0.125)),
+        (Type::I64, Val::I64(i64::MIN)),
+    ];
+    for (elem, v) in elems {
+        let size = elem.bytes().unwrap() as i64;
+        for (checked, commuted, scale) in [
+            (true, false, size),
+            (true, true, size),
+            (false, false, size),
+            (false, true, size),
+            (true, false, 3 * size),
+        ] {
+            let i = Interpreter::new(&module(access_fns(elem, checked, commuted, scale))).unwrap();
+            let what = format!("{elem} checked={checked} commuted={commuted} scale={scale}");
+            let n = 4i64;
+            let mut buf = vec![0u8; (n * scale) as usize];
+            for k in 0..n {
+                // Every index stays inside: with a stride of 3 elements the buffer is 3x longer.
+                let r = i.call("put", &mut [Arg::SliceMut(&mut buf), Arg::Val(Val::I64(k)), Arg::Val(v)]);
+                assert_eq!(r, Ok(None), "{what} put {k}");
+                assert_eq!(
+                    i.call("get", &mut [Arg::Slice(&buf), Arg::Val(Val::I64(k))]),
+                    Ok(Some(v)),
+                    "{what} get {k}"
+                );
+            }
+            // The element count is buf.len() / size; index n (and -1) is out of bounds either
+            // way: by the bounds check, or by the region check when unchecked.
+            let count = buf.len() as i64 / size;
+            for k in [count, -1, i64::MAX] {
+                let r = i.call("get", &mut [Arg::Slice(&buf), Arg::Val(Val::I64(k))]);
+                assert_eq!(r.unwrap_err().trap_code(), Some(OutOfBounds), "{what} get {k}");
+                let r = i.call("put", &mut [Arg::SliceMut(&mut buf), Arg::Val(Val::I64(k)), Arg::Val(v)]);
+                assert_eq!(r.unwrap_err().trap_code(), Some(OutOfBounds), "{what} put {k}");
+            }
+        }
+    }
+}
+
+#[test]
+fn fused_access_keeps_an_offset_used_elsewhere() {
+    // off = imul i, 4 is also returned: no fusion may drop it.
+    let f =
+        func("f", vec![Param::slice("x", Type::I32, false), Param::scalar("i", Type::I64)], Some(Type::I64), |b, p| {
+            b.bounds_check(p[2], p[1]);
+            let four = b.iconst(Type::I64, 4);
+            let off = b.imul(p[2], four);
+            let v = b.load(Type::I32, p[0], off);
+            let v = b.convert(Opcode::Sext, Type::I64, v);
+            let r = b.iadd(v, off);
+            b.ret(Some(r));
+        });
+    let x = bytes(&[10i32, 20, 30]);
+    assert_eq!(run(f, &mut [Arg::Slice(&x), Arg::Val(Val::I64(2))]), Ok(Some(Val::I64(38))));
+}

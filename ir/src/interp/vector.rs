@@ -15,104 +15,29 @@ use crate::types::{LaneType, Type};
 /// A lane-wise (or whole-vector) instruction. `ty` is the vector type named in each
 /// variant's doc.
 #[derive(Clone, Debug, PartialEq)]
+#[rustfmt::skip] // A table: one instruction per line.
 pub(crate) enum VecInst {
     /// Same-type unary op; `ty` of operand and result.
-    Unary {
-        op: Opcode,
-        ty: Type,
-        d: Slot,
-        a: Slot,
-    },
+    Unary { op: Opcode, ty: Type, d: Slot, a: Slot },
     /// Same-type binary op; for shifts `b` is a scalar amount. `ty` of `a` and the result.
-    Binary {
-        op: Opcode,
-        ty: Type,
-        d: Slot,
-        a: Slot,
-        b: Slot,
-    },
-    Fma {
-        ty: Type,
-        d: Slot,
-        a: Slot,
-        b: Slot,
-        c: Slot,
-    },
+    Binary { op: Opcode, ty: Type, d: Slot, a: Slot, b: Slot },
+    Fma { ty: Type, d: Slot, a: Slot, b: Slot, c: Slot },
     /// `select` of `ty` values with a bool-vector condition (lane-wise) or a scalar one.
-    Select {
-        ty: Type,
-        lanewise: bool,
-        d: Slot,
-        c: Slot,
-        a: Slot,
-        b: Slot,
-    },
+    Select { ty: Type, lanewise: bool, d: Slot, c: Slot, a: Slot, b: Slot },
     /// `ty` of the operands; the result is the bool vector of the same shape.
-    Icmp {
-        cc: IntCC,
-        ty: Type,
-        d: Slot,
-        a: Slot,
-        b: Slot,
-    },
-    Fcmp {
-        cc: FloatCC,
-        ty: Type,
-        d: Slot,
-        a: Slot,
-        b: Slot,
-    },
+    Icmp { cc: IntCC, ty: Type, d: Slot, a: Slot, b: Slot },
+    Fcmp { cc: FloatCC, ty: Type, d: Slot, a: Slot, b: Slot },
     /// Lane-wise conversion between vectors of equal lane counts.
-    Convert {
-        op: Opcode,
-        from: Type,
-        to: Type,
-        d: Slot,
-        a: Slot,
-    },
+    Convert { op: Opcode, from: Type, to: Type, d: Slot, a: Slot },
     /// Copies `n` slots (bitcasts; selects of whole vectors are `Select`).
-    Copy {
-        d: Slot,
-        s: Slot,
-        n: u32,
-    },
-    Splat {
-        ty: Type,
-        d: Slot,
-        a: Slot,
-    },
-    Extract {
-        ty: Type,
-        lane: u8,
-        d: Slot,
-        a: Slot,
-    },
-    Insert {
-        ty: Type,
-        lane: u8,
-        d: Slot,
-        a: Slot,
-        x: Slot,
-    },
+    Copy { d: Slot, s: Slot, n: u32 },
+    Splat { ty: Type, d: Slot, a: Slot },
+    Extract { ty: Type, lane: u8, d: Slot, a: Slot },
+    Insert { ty: Type, lane: u8, d: Slot, a: Slot, x: Slot },
     /// `reduce_add`/`reduce_min`/`reduce_max` of a `ty` vector to its lane type.
-    Reduce {
-        op: Opcode,
-        ty: Type,
-        d: Slot,
-        a: Slot,
-    },
-    Load {
-        ty: Type,
-        d: Slot,
-        base: Slot,
-        off: Slot,
-    },
-    Store {
-        ty: Type,
-        base: Slot,
-        off: Slot,
-        s: Slot,
-    },
+    Reduce { op: Opcode, ty: Type, d: Slot, a: Slot },
+    Load { ty: Type, d: Slot, base: Slot, off: Slot },
+    Store { ty: Type, base: Slot, off: Slot, s: Slot },
 }
 
 /// Reads the vector of type `ty` at slot `s`. The decoder keeps every operand's slots
