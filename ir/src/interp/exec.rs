@@ -2,10 +2,11 @@
 //! recursion never recurses on the Rust stack.
 //!
 //! All frames' registers live in one `Vec<u64>`; a frame is a window `[base, base + nslots)`
-//! of it, and a callee's window starts where its caller's ends. The loop holds the current
-//! function's code and window as slices and only re-derives them on calls and returns
-//! (the vector may grow on a call). Fuel is a local counter: `u64::MAX` when unlimited,
-//! paid on `JumpBack` and `Call`.
+//! of it, and a callee's window starts where its caller's ends. [`run_frame`] is the hot
+//! loop: it runs one frame's code over its window until a call, a return or a trap, and
+//! [`run`] handles those (pushing and popping frames, copying arguments and results; the
+//! vector may grow on a call). Fuel is a counter, `u64::MAX` when unlimited, paid by
+//! back-edges (`JumpBack`, and rotated branches with `back` set) and calls.
 
 use crate::instructions::TrapCode;
 use crate::interp::code::{DFunc, Op};
