@@ -407,9 +407,7 @@ impl<'m> FuncDecoder<'m> {
     /// branch alone be written straight into the target parameter's slot.
     fn eliminate_copies(&mut self) {
         let dfg = &self.f.dfg;
-        for bi in 0..self.blocks.len() {
-            let b = self.blocks[bi];
-            let insts = &self.insts[bi];
+        for insts in &self.insts {
             let Some(&term) = insts.last() else { continue };
             let InstData::Jump { dest } = &dfg.insts[term] else { continue };
             if self.pos[dest.block] == 0 || !dfg.blocks.is_valid(dest.block) {
@@ -439,7 +437,6 @@ impl<'m> FuncDecoder<'m> {
                     reads
                 }) || dest.args.iter().enumerate().any(|(j, &x)| j != i && x == p);
                 if !read_later {
-                    let _ = b;
                     self.slot[a] = self.slot[p];
                 }
             }
