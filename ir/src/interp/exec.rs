@@ -173,6 +173,17 @@ fn run_frame(
         };
     }
 
+    macro_rules! incbr {
+        ($r:ident, $i:ident, $n:ident, $t:ident, $e:ident, $step:ident, $back:ident, |$x:ident, $y:ident| $c:expr) => {{
+            let $x = $r[$i as usize].wrapping_add($step as i64 as u64);
+            $r[$i as usize] = $x;
+            if $back {
+                pay_fuel!();
+            }
+            let $y = $r[$n as usize];
+            pc = if $c { $t } else { $e } as usize;
+        }};
+    }
     // `base + (idx << sh)`, after the optional bounds check of a fused access.
     macro_rules! idx_addr {
         ($r:ident, $base:ident, $idx:ident, $sh:ident) => {
@@ -413,6 +424,20 @@ fn run_frame(
                 br!(r, a, b, t, e, back, |x, y| sext(x, sh as u32) >= sext(y, sh as u32))
             }
 
+            Op::IncBrSlt { i, n, t, e, step, back } => {
+                incbr!(r, i, n, t, e, step, back, |x, y| (x as i64) < (y as i64))
+            }
+            Op::IncBrSle { i, n, t, e, step, back } => {
+                incbr!(r, i, n, t, e, step, back, |x, y| (x as i64) <= (y as i64))
+            }
+            Op::IncBrSgt { i, n, t, e, step, back } => {
+                incbr!(r, i, n, t, e, step, back, |x, y| (x as i64) > (y as i64))
+            }
+            Op::IncBrSge { i, n, t, e, step, back } => {
+                incbr!(r, i, n, t, e, step, back, |x, y| (x as i64) >= (y as i64))
+            }
+            Op::IncBrUlt { i, n, t, e, step, back } => incbr!(r, i, n, t, e, step, back, |x, y| x < y),
+            Op::IncBrNe { i, n, t, e, step, back } => incbr!(r, i, n, t, e, step, back, |x, y| x != y),
             Op::Call { site } => exit!(Exit::Call(site)),
             Op::CallHost { site } => {
                 let Some(hs) = f.host_calls.get(site as usize) else { continue };
