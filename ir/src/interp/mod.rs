@@ -3,9 +3,11 @@
 //!
 //! [`Interpreter::new`] decodes every function of a module once into a compact form (a
 //! flat vector of type-specialized ops over `u64` register slots, branch targets resolved
-//! to code offsets, constants pre-loaded; see `code.rs` and `decode.rs`). [`Interpreter::call`]
-//! then runs an exported function on an explicit frame stack (`exec.rs`), checking every
-//! memory access against the regions the call may touch (`memory.rs`). The interpreter is
+//! to code offsets, constants pre-loaded; see `code.rs`, `decode.rs` and `select.rs`).
+//! [`Interpreter::call`] then runs an exported function on an explicit frame stack
+//! (`exec.rs`, with vector instructions in `vector.rs`), checking every memory access
+//! against the regions the call may touch (`memory.rs`). The semantics of each operation
+//! live in `ops.rs`; values crossing the API in `value.rs`. The interpreter is
 //! `Send + Sync`; each call keeps its own registers, frames and memory table, so several
 //! threads may call it at once.
 //!
@@ -34,6 +36,7 @@ mod error;
 mod exec;
 mod memory;
 mod ops;
+mod select;
 mod value;
 mod vector;
 
