@@ -33,7 +33,7 @@ fn elem_bytes(ty: Type) -> usize {
     (ty.lane_bits() / 8) as usize
 }
 
-fn run_line(cm: &strata_cranelift::CompiledModule, file: &str, line: &str) {
+fn run_line(cm: &Compiled, file: &str, line: &str) {
     let (call_part, want) = line.split_once("=>").expect("`=>` in run line");
     let (name, args) = call_part.trim().split_once(' ').expect("name and arguments");
     let args: Json = serde_json::from_str(args).expect("JSON arguments");

@@ -82,7 +82,7 @@ fn slice_write_with_out_of_bounds_index() {
 
 #[test]
 fn stack_slots_are_zeroed_on_every_call() {
-    for (size, align) in [(4u32, 4u32), (24, 8), (300, 16), (4096, 64), (1 << 20, 4096)] {
+    for (size, align) in [(8u32, 4u32), (24, 8), (300, 16), (4096, 64), (1 << 20, 4096)] {
         // f(k): r = slot[k] (i64); slot[k] = 42; slot[0] = 7; return r + (slot address % align)
         let mut m = Module::new();
         let sig = strata_ir::Signature::new(scalars(&[Type::I64]), Some(Type::I64));

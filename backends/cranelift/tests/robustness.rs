@@ -25,7 +25,7 @@ fn random_programs_compile_and_run() {
             let mut args =
                 vec![inp.as_ptr() as u64, inp.len() as u64, out.as_mut_ptr() as u64, out.len() as u64, idx as u64];
             args.extend(scalars);
-            let _ = call(&cm, "f", &args);
+            let _ = call_raw(&cm, "f", &args, &mut strata_ir::VmContext::default());
         }
     }
 }

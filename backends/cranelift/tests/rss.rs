@@ -56,7 +56,8 @@ fn compiling_and_dropping_10000_kernels_does_not_grow_rss() {
     let o = CraneliftOptions { verify: false, ..opts() };
     let mut data = [1.0f32; 8];
     let mut once = |cm: &strata_cranelift::CompiledModule| {
-        call(cm, "k", &[data.as_mut_ptr() as u64, data.len() as u64]).unwrap();
+        let mut ctx = strata_ir::VmContext::default();
+        call_raw(cm, "k", &[data.as_mut_ptr() as u64, data.len() as u64], &mut ctx).unwrap();
     };
     for _ in 0..500 {
         once(&compile(&m, &o).unwrap());

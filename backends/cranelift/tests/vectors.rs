@@ -67,7 +67,7 @@ fn from_bytes(ty: Type, bytes: &[u8]) -> Vec<u64> {
 /// Runs `f` with the given input lanes and extra scalar slots; returns `out_lanes` lanes of
 /// the output (of lane type `out_lane`).
 fn run(
-    cm: &strata_cranelift::CompiledModule,
+    cm: &Compiled,
     in_ty: Type,
     inputs: &[Vec<u64>],
     out_lane: Type,

@@ -1,13 +1,31 @@
 //! Helpers shared by the integration tests: building one-function modules, compiling with
-//! the CLIF verifier on, and calling through the array-call trampoline.
+//! the CLIF verifier on, and calling through the array-call trampoline. Every call made
+//! through [`call_ctx`] is also run on the interpreter (the reference semantics) with the
+//! same arguments, fuel and depth budget, and must give the same result, trap and slice
+//! contents — so every test of this crate is also a differential test.
 
 #![allow(dead_code)]
 
 pub mod gen;
+pub mod interp;
 pub mod reference;
 
 use strata_cranelift::{compile, CompiledModule, CraneliftOptions, OptLevel};
 use strata_ir::{Function, FunctionBuilder, Linkage, Module, Param, Signature, TrapCode, Type, Value, VmContext};
+
+/// A compiled module with its IR and options, for cross-checking calls on the interpreter.
+pub struct Compiled {
+    pub cm: CompiledModule,
+    pub module: Module,
+    pub opts: CraneliftOptions,
+}
+
+impl std::ops::Deref for Compiled {
+    type Target = CompiledModule;
+    fn deref(&self) -> &CompiledModule {
+        &self.cm
+    }
+}
 
 /// Options for tests: verified, with depth limit, no fuel; optimized unless
 /// `STRATA_TEST_OPT_LEVEL=none` asks for the fast-compile level.
@@ -49,29 +67,42 @@ pub fn module1(params: &[Type], ret: Option<Type>, body: impl FnOnce(&mut Functi
     m
 }
 
-pub fn compile_ok(m: &Module) -> CompiledModule {
+pub fn compile_ok(m: &Module) -> Compiled {
     compile_opts(m, &opts())
 }
 
 /// Verifies `m` with the IR verifier, then compiles it.
-pub fn compile_opts(m: &Module, o: &CraneliftOptions) -> CompiledModule {
+pub fn compile_opts(m: &Module, o: &CraneliftOptions) -> Compiled {
     if let Err(e) = strata_ir::verifier::verify_module(m) {
         panic!("test module does not verify: {e}");
     }
     match compile(m, o) {
-        Ok(c) => c,
+        Ok(cm) => Compiled { cm, module: m.clone(), opts: *o },
         Err(e) => panic!("compile failed: {e}"),
     }
 }
 
 /// Calls exported `name` with u64 slots and a fresh context.
-pub fn call(cm: &CompiledModule, name: &str, args: &[u64]) -> Result<u64, TrapCode> {
+pub fn call(cm: &Compiled, name: &str, args: &[u64]) -> Result<u64, TrapCode> {
     let mut ctx = VmContext::default();
     call_ctx(cm, name, args, &mut ctx)
 }
 
-/// Calls exported `name` with u64 slots and the given context (its trap code is reset).
-pub fn call_ctx(cm: &CompiledModule, name: &str, args: &[u64], ctx: &mut VmContext) -> Result<u64, TrapCode> {
+/// Calls exported `name` with u64 slots and the given context (its trap code is reset),
+/// and checks that the interpreter agrees (unless the module calls host functions, which
+/// the interpreter would need as closures).
+pub fn call_ctx(cm: &Compiled, name: &str, args: &[u64], ctx: &mut VmContext) -> Result<u64, TrapCode> {
+    let f = cm.function(name).expect("exported function");
+    let check = cm.module.externs.is_empty().then(|| interp::Expected::new(cm, &f.sig, name, args, ctx)).flatten();
+    let got = call_raw(cm, name, args, ctx);
+    if let Some(check) = check {
+        check.assert_agrees(&f.sig, args, got);
+    }
+    got
+}
+
+/// Calls exported `name` on tier 1 only.
+pub fn call_raw(cm: &CompiledModule, name: &str, args: &[u64], ctx: &mut VmContext) -> Result<u64, TrapCode> {
     let f = cm.function(name).expect("exported function");
     assert_eq!(f.sig.abi_params().len(), args.len(), "argument count");
     let mut ret = 0u64;
