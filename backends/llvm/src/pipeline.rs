@@ -1,0 +1,63 @@
+//! The pipeline every driver shares: lower the Strata module, verify the LLVM module (the
+//! `.ll` text is captured before verification, so a broken module can still be read), and
+//! run LLVM's new pass manager at `default<O0>` … `default<O3>` with the target machine of
+//! the chosen CPU, so the cost models of the loop and SLP vectorizers see its vector ISA.
+
+use crate::error::{CompileError, Result};
+use crate::lower::{lower_module, Export, LowerOptions, MathCalls};
+use crate::options::LlvmOptions;
+use crate::target::TargetSpec;
+use inkwell::context::Context;
+use inkwell::module::Module;
+use inkwell::passes::PassBuilderOptions;
+use inkwell::targets::TargetMachine;
+
+/// A lowered (and maybe optimized) module with its target machine.
+pub(crate) struct Built<'ctx> {
+    pub module: Module<'ctx>,
+    pub exports: Vec<Export>,
+    pub machine: TargetMachine,
+}
+
+/// Checks the options every entry point takes.
+pub(crate) fn check_options(opts: &LlvmOptions) -> Result<()> {
+    if opts.opt_level > 3 {
+        return Err(CompileError::InvalidOption(format!("opt_level {} (expected 0 to 3)", opts.opt_level)));
+    }
+    Ok(())
+}
+
+/// Lowers `ir` for `spec` in `ctx` and verifies the result.
+pub(crate) fn lower<'ctx>(
+    ctx: &'ctx Context,
+    ir: &strata_ir::Module,
+    opts: &LlvmOptions,
+    spec: &TargetSpec,
+    math: MathCalls,
+    names: bool,
+) -> Result<Built<'ctx>> {
+    check_options(opts)?;
+    let machine = spec.machine(opts.opt_level)?;
+    let (module, exports) = lower_module(ctx, ir, &LowerOptions { opts, spec, math, names }, &machine)?;
+    if let Err(e) = module.verify() {
+        let ll = module.print_to_string().to_string();
+        return Err(CompileError::LlvmVerify { message: e.to_string(), ll });
+    }
+    Ok(Built { module, exports, machine })
+}
+
+/// Runs LLVM's `default<O{opt_level}>` pipeline on `built`.
+pub(crate) fn optimize(built: &Built<'_>, opt_level: u8) -> Result<()> {
+    let pipeline = format!("default<O{opt_level}>");
+    let po = PassBuilderOptions::create();
+    // As clang does: both vectorizers at O2 and above (the C API leaves SLP off).
+    let vectorize = opt_level >= 2;
+    po.set_loop_vectorization(vectorize);
+    po.set_loop_slp_vectorization(vectorize);
+    po.set_loop_interleaving(vectorize);
+    po.set_loop_unrolling(opt_level >= 1);
+    built
+        .module
+        .run_passes(&pipeline, &built.machine, po)
+        .map_err(|e| CompileError::Passes { pipeline, message: e.to_string() })
+}
