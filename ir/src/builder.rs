@@ -326,8 +326,10 @@ impl<'f> FunctionBuilder<'f> {
         self.func.dfg.value_type(v)
     }
 
-    /// `iconst.ty imm`.
+    /// `iconst.ty imm`. The immediate is stored in canonical form: truncated to the type's
+    /// width and sign-extended, so `iconst.i8 255` and `iconst.i8 -1` are the same constant.
     pub fn iconst(&mut self, ty: Type, imm: i64) -> Value {
+        let imm = canonical_imm(ty, imm);
         self.ins_value(InstData::IntConst { imm }, ty)
     }
     /// `fconst.ty x` (`x` rounded to `f32` when `ty` is `f32`).
@@ -527,6 +529,17 @@ impl<'f> FunctionBuilder<'f> {
     }
 }
 
+/// `imm` truncated to the lane width of `ty` and sign-extended back to 64 bits: the one
+/// stored form of an integer constant.
+pub fn canonical_imm(ty: Type, imm: i64) -> i64 {
+    match ty.lane_bits() {
+        8 => imm as i8 as i64,
+        16 => imm as i16 as i64,
+        32 => imm as i32 as i64,
+        _ => imm,
+    }
+}
+
 /// Removes blocks that cannot be reached from `entry`.
 pub fn remove_unreachable_blocks(func: &mut Function, entry: Block) {
     let mut reachable: SecondaryMap<Block, bool> = SecondaryMap::new();
@@ -576,7 +589,11 @@ pub fn remove_trivial_block_params(func: &mut Function, entry: Block) {
                 let mut unique: Option<Value> = None;
                 let mut trivial = true;
                 for &(inst, k) in &edges {
-                    let arg = nth_target_arg(&func.dfg.insts[inst], k, i);
+                    // A branch with too few arguments is malformed; leave it for the verifier.
+                    let Some(arg) = nth_target_arg(&func.dfg.insts[inst], k, i) else {
+                        trivial = false;
+                        break;
+                    };
                     let arg = resolve(&subst, arg);
                     if arg == p || Some(arg) == unique {
                         continue;
@@ -609,7 +626,7 @@ pub fn remove_trivial_block_params(func: &mut Function, entry: Block) {
     }
 }
 
-fn nth_target_arg(data: &InstData, k: usize, i: usize) -> Value {
+fn nth_target_arg(data: &InstData, k: usize, i: usize) -> Option<Value> {
     let mut n = 0;
     let mut out = None;
     data.for_each_target(|c| {
@@ -618,7 +635,7 @@ fn nth_target_arg(data: &InstData, k: usize, i: usize) -> Value {
         }
         n += 1;
     });
-    out.unwrap_or_else(|| unreachable!("branch argument count matches the block's parameters"))
+    out
 }
 
 fn resolve(subst: &SecondaryMap<Value, Option<Value>>, mut v: Value) -> Value {

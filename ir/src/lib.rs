@@ -25,6 +25,7 @@ pub mod types;
 pub mod verifier;
 
 pub use abi::{ArrayCallFn, VmContext};
+pub use analysis::{BlockPredecessor, ControlFlowGraph, DominatorTree, Loop, LoopAnalysis};
 pub use builder::{BuildError, FunctionBuilder, Variable};
 pub use dfg::{BlockData, DataFlowGraph, ValueData, ValueDef};
 pub use entities::{Block, DataId, EntityRef, ExternId, FuncId, Inst, PrimaryMap, SecondaryMap, StackSlot, Value};
@@ -35,3 +36,4 @@ pub use module::{DataObject, ExternFunc, Module};
 pub use opcode::{Format, OpFlags, Opcode};
 pub use signature::{Param, ParamKind, Signature};
 pub use types::{LaneType, Type};
+pub use verifier::{verify_function, verify_module, VerifierError, VerifierErrors};
