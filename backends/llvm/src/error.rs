@@ -15,12 +15,15 @@ pub enum CompileError {
     /// an exported function, which the array-call trampoline has no slot encoding for).
     #[error("unsupported in `{func}`: {message}")]
     Unsupported { func: String, message: String },
+    /// The Strata verifier rejected the module (every problem, one per line).
+    #[error("invalid IR:\n{0}")]
+    InvalidIr(strata_ir::verifier::VerifierErrors),
     /// Two symbols of the output would have the same name (an exported function named like
     /// another export's array-call trampoline, or like a C library function the code calls).
     #[error("symbol `{0}` is defined twice (or clashes with a library function)")]
     SymbolClash(String),
-    /// IR that breaks an invariant the verifier checks (an operand of the wrong type, a use
-    /// of an undefined value, …). Verified IR never produces this.
+    /// IR that breaks an invariant the verifier checks, found while lowering (the verifier
+    /// runs first, so this means the two disagree: a bug to report).
     #[error("malformed IR in `{func}`: {message}")]
     MalformedIr { func: String, message: String },
     /// LLVM's verifier rejected the generated module: a bug in this crate. `ll` is the

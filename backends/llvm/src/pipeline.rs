@@ -1,4 +1,4 @@
-//! The pipeline every driver shares: lower the Strata module, verify the LLVM module (the
+//! The pipeline every driver shares: verify the Strata module, lower it, verify the LLVM module (the
 //! `.ll` text is captured before verification, so a broken module can still be read), and
 //! run LLVM's new pass manager at `default<O0>` … `default<O3>` with the target machine of
 //! the chosen CPU, so the cost models of the loop and SLP vectorizers see its vector ISA.
@@ -37,6 +37,7 @@ pub(crate) fn lower<'ctx>(
     names: bool,
 ) -> Result<Built<'ctx>> {
     check_options(opts)?;
+    strata_ir::verifier::verify_module(ir).map_err(CompileError::InvalidIr)?;
     let machine = spec.machine(opts.opt_level)?;
     let (module, exports) = lower_module(ctx, ir, &LowerOptions { opts, spec, math, names }, &machine)?;
     if let Err(e) = module.verify() {

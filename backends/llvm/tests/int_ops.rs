@@ -101,6 +101,9 @@ fn unary_ops_all_widths() {
     let mut funcs = Vec::new();
     for op in ops {
         for (ty, _) in WIDTHS {
+            if op == Opcode::Bswap && ty == Type::I8 {
+                continue; // bswap is defined on i16, i32 and i64
+            }
             funcs.push(simple(&format!("{op}_{ty}"), &[ty], ty, |b, p| b.unary(op, p[0])));
         }
     }
@@ -108,6 +111,9 @@ fn unary_ops_all_widths() {
     for cm in compile_levels(&m) {
         for op in ops {
             for (ty, w) in WIDTHS {
+                if op == Opcode::Bswap && ty == Type::I8 {
+                    continue;
+                }
                 let f = func(&cm, &format!("{op}_{ty}"));
                 for &a in I64S {
                     let ua = zext(a as u64, w);
