@@ -4,7 +4,9 @@
 
 mod common;
 use common::*;
-use strata_ir::{ExternFunc, FuncId, Function, FunctionBuilder, IntCC, Linkage, Module, Opcode, Param, Signature, Type, VmContext};
+use strata_ir::{
+    ExternFunc, FuncId, Function, FunctionBuilder, IntCC, Linkage, Module, Opcode, Param, Signature, Type, VmContext,
+};
 use strata_llvm::{compile, LlvmOptions};
 
 /// `fib(n) = n < 2 ? n : fib(n-1) + fib(n-2)` as function `id` of its module.
@@ -178,7 +180,8 @@ extern "C" fn host_flag(flag: u8, _ctx: *mut VmContext) -> i32 {
 #[test]
 fn host_calls_through_the_context_table() {
     let mut m = Module::new();
-    let scale = m.add_extern(ExternFunc { name: "scale".into(), params: vec![Type::F32, Type::I32], ret: Some(Type::F32) });
+    let scale =
+        m.add_extern(ExternFunc { name: "scale".into(), params: vec![Type::F32, Type::I32], ret: Some(Type::F32) });
     let big = m.add_extern(ExternFunc { name: "is_big".into(), params: vec![Type::I64], ret: Some(Type::BOOL) });
     let flag = m.add_extern(ExternFunc { name: "flag".into(), params: vec![Type::BOOL], ret: Some(Type::I32) });
     m.add_function(simple("f", &[Type::F32, Type::I64], Type::F32, |b, p| {
@@ -194,10 +197,12 @@ fn host_calls_through_the_context_table() {
     for cm in compile_levels(&m) {
         let f = func(&cm, "f");
         for (x, n, want) in [(2.0f32, 5i64, 3.0f32), (2.0, 500, 10.0), (-1.0, 101, 5.5)] {
-            let mut ctx = VmContext::default();
-            ctx.host_table = table.as_ptr();
-            ctx.host_count = 3;
-            ctx.user_data = &factor as *const f32 as *mut u8;
+            let mut ctx = VmContext {
+                host_table: table.as_ptr(),
+                host_count: 3,
+                user_data: &factor as *const f32 as *mut u8,
+                ..VmContext::default()
+            };
             // SAFETY: the table holds functions matching the declarations.
             let r = unsafe { f.call(&[f32_slot(x), n as u64], &mut ctx) };
             assert_eq!(r.map(|v| v.map(slot_f32)), Ok(Some(want)));
@@ -210,7 +215,11 @@ fn direct_entry_point_follows_the_c_abi() {
     let mut m = Module::new();
     m.add_function(function(
         "dot",
-        vec![Param::slice("a", Type::F64, false), Param::slice("b", Type::F64, false), Param::scalar("neg", Type::BOOL)],
+        vec![
+            Param::slice("a", Type::F64, false),
+            Param::slice("b", Type::F64, false),
+            Param::scalar("neg", Type::BOOL),
+        ],
         Some(Type::F64),
         |b, p| {
             let zero = b.iconst(Type::I64, 0);

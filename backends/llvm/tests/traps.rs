@@ -39,7 +39,10 @@ fn explicit_traps_and_division() {
             assert_eq!(call(&func(&cm, name), &[]), Err(CallError::Trap(code)));
         }
         assert_eq!(call(&func(&cm, "sdiv"), &[7, 0]), Err(CallError::Trap(TrapCode::DivByZero)));
-        assert_eq!(call(&func(&cm, "sdiv"), &[i32::MIN as u32 as u64, u32::MAX as u64]).map(|v| v.map(|x| x as u32)), Ok(Some(i32::MIN as u32)));
+        assert_eq!(
+            call(&func(&cm, "sdiv"), &[i32::MIN as u32 as u64, u32::MAX as u64]).map(|v| v.map(|x| x as u32)),
+            Ok(Some(i32::MIN as u32))
+        );
         assert_eq!(call(&func(&cm, "urem"), &[7, 0]), Err(CallError::Trap(TrapCode::DivByZero)));
         assert_eq!(call(&func(&cm, "const_div"), &[7]), Err(CallError::Trap(TrapCode::DivByZero)));
     }
@@ -125,8 +128,7 @@ fn fuel_counts_back_edges_and_calls() {
         let cm = compile(&m, &opts).expect("compiles");
         let f = func(&cm, "spin");
         // n iterations: n calls and n back-edges.
-        let mut ctx = VmContext::default();
-        ctx.fuel = 1000;
+        let mut ctx = VmContext { fuel: 1000, ..VmContext::default() };
         // SAFETY: no slices, no host functions.
         assert_eq!(unsafe { f.call(&[100], &mut ctx) }, Ok(Some(100)));
         assert_eq!(ctx.fuel, 800, "O{level}");
@@ -143,8 +145,7 @@ fn fuel_counts_back_edges_and_calls() {
     }
     // Without the option, fuel is not touched.
     let cm = compile(&m, &LlvmOptions::default()).expect("compiles");
-    let mut ctx = VmContext::default();
-    ctx.fuel = 5;
+    let mut ctx = VmContext { fuel: 5, ..VmContext::default() };
     assert_eq!(unsafe { func(&cm, "spin").call(&[100], &mut ctx) }, Ok(Some(100)));
     assert_eq!(ctx.fuel, 5);
 }
@@ -226,9 +227,7 @@ fn host_errors() {
         let f = func(&cm, "f");
         let run = |x: i32, tbl: *const *const u8, count: u64| {
             let mut out = [0i32; 2];
-            let mut ctx = VmContext::default();
-            ctx.host_table = tbl;
-            ctx.host_count = count;
+            let mut ctx = VmContext { host_table: tbl, host_count: count, ..VmContext::default() };
             // SAFETY: live slice; the table holds a matching host function (or nothing).
             let r = unsafe { f.call(&[out.as_mut_ptr() as u64, 2, x as u32 as u64], &mut ctx) };
             (r, out)

@@ -45,7 +45,8 @@ fn run<T: Copy + Default, U: Copy + Default>(f: &strata_llvm::CompiledFunc, a: &
 #[test]
 fn float_vector_arithmetic() {
     let ops = [Opcode::Fadd, Opcode::Fsub, Opcode::Fmul, Opcode::Fdiv, Opcode::Fmin, Opcode::Fmax, Opcode::Fcopysign];
-    let unops = [Opcode::Fneg, Opcode::Fabs, Opcode::Fsqrt, Opcode::Ffloor, Opcode::Fceil, Opcode::Ftrunc, Opcode::Fnearest];
+    let unops =
+        [Opcode::Fneg, Opcode::Fabs, Opcode::Fsqrt, Opcode::Ffloor, Opcode::Fceil, Opcode::Ftrunc, Opcode::Fnearest];
     let tys = [vt(LaneType::F32, 4), vt(LaneType::F32, 8), vt(LaneType::F32, 16)];
     let mut funcs = Vec::new();
     for ty in tys {
@@ -89,7 +90,11 @@ fn float_vector_arithmetic() {
                             Opcode::Ftrunc => x.trunc(),
                             _ => x.round_ties_even(),
                         };
-                        assert!(same_f32(out[i], want), "{op}.{ty} lane {i}: {x:e} {y:e} → {:e}, want {want:e}", out[i]);
+                        assert!(
+                            same_f32(out[i], want),
+                            "{op}.{ty} lane {i}: {x:e} {y:e} → {:e}, want {want:e}",
+                            out[i]
+                        );
                     }
                 }
                 let fma: Vec<f32> = run(&func(&cm, &format!("fma_{ty}")), a, &b, n);
@@ -161,7 +166,8 @@ fn integer_vectors() {
         Opcode::Bor,
         Opcode::Bxor,
     ];
-    let tys = [vt(LaneType::I32, 4), vt(LaneType::I32, 8), vt(LaneType::I64, 2), vt(LaneType::I16, 8), vt(LaneType::I8, 16)];
+    let tys =
+        [vt(LaneType::I32, 4), vt(LaneType::I32, 8), vt(LaneType::I64, 2), vt(LaneType::I16, 8), vt(LaneType::I8, 16)];
     let mut funcs = Vec::new();
     for ty in tys {
         for op in ops {
@@ -188,13 +194,18 @@ fn integer_vectors() {
             let mask = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
             let sx = |v: u64| ((v << (64 - w)) as i64) >> (64 - w);
             // Lanes are stored as bytes of the lane width.
-            let pack = |vals: &[i64]| -> Vec<u8> { vals.iter().flat_map(|v| v.to_le_bytes()[..w as usize / 8].to_vec()).collect() };
+            let pack = |vals: &[i64]| -> Vec<u8> {
+                vals.iter().flat_map(|v| v.to_le_bytes()[..w as usize / 8].to_vec()).collect()
+            };
             let unpack = |bytes: &[u8]| -> Vec<u64> {
-                bytes.chunks(w as usize / 8).map(|c| {
-                    let mut b = [0u8; 8];
-                    b[..c.len()].copy_from_slice(c);
-                    u64::from_le_bytes(b)
-                }).collect()
+                bytes
+                    .chunks(w as usize / 8)
+                    .map(|c| {
+                        let mut b = [0u8; 8];
+                        b[..c.len()].copy_from_slice(c);
+                        u64::from_le_bytes(b)
+                    })
+                    .collect()
             };
             for start in 0..data.len() - n {
                 let a = &data[start..start + n];
@@ -203,7 +214,8 @@ fn integer_vectors() {
                 let runv = |name: String| -> Vec<u64> {
                     let f = func(&cm, &name);
                     let mut out = vec![0u8; pa.len()];
-                    let args = [pa.as_ptr() as u64, n as u64, pb.as_ptr() as u64, n as u64, out.as_mut_ptr() as u64, n as u64];
+                    let args =
+                        [pa.as_ptr() as u64, n as u64, pb.as_ptr() as u64, n as u64, out.as_mut_ptr() as u64, n as u64];
                     assert_eq!(call(&f, &args), Ok(None));
                     unpack(&out)
                 };

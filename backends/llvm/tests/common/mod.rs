@@ -3,6 +3,8 @@
 //! (floats by bits, any NaN equal to any NaN).
 #![allow(dead_code)]
 
+pub mod kernels;
+
 use strata_ir::{Function, FunctionBuilder, Linkage, Module, Param, Signature, Type, Value, VmContext};
 use strata_llvm::{compile, CallError, CompiledFunc, CompiledModule, LlvmOptions};
 
