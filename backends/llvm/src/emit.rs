@@ -3,10 +3,10 @@
 //! array-call trampolines under `strata_ir::abi::array_call_symbol`). Transcendental
 //! opcodes call the C library by name here (`expf`, …), to be resolved by the linker.
 
-use crate::error::{CompileError, Result};
+use crate::error::Result;
 use crate::lower::MathCalls;
 use crate::options::{EmitKind, LlvmOptions};
-use crate::pipeline::{lower, optimize, Built};
+use crate::pipeline::{check_options, lower, machine_code, optimize, Lowering};
 use crate::target::TargetSpec;
 use inkwell::context::Context;
 use inkwell::targets::FileType;
@@ -18,28 +18,23 @@ pub fn emit(
     kind: EmitKind,
     target_triple: Option<&str>,
 ) -> Result<Vec<u8>> {
+    check_options(opts)?;
     let spec = TargetSpec::new(opts, target_triple);
-    let ctx = Context::create();
     let names = matches!(kind, EmitKind::LlvmIr | EmitKind::LlvmIrUnoptimized);
-    let built = lower(&ctx, module, opts, &spec, MathCalls::Libm, names)?;
-    if kind == EmitKind::LlvmIrUnoptimized {
-        return Ok(built.module.print_to_string().to_bytes().to_vec());
-    }
-    optimize(&built, opts.opt_level)?;
-    match kind {
-        EmitKind::LlvmIr => Ok(built.module.print_to_string().to_bytes().to_vec()),
-        EmitKind::Assembly => machine_code(&built, FileType::Assembly),
-        _ => machine_code(&built, FileType::Object),
-    }
-}
-
-/// Object code or assembly text of an optimized module.
-pub(crate) fn machine_code(built: &Built<'_>, file_type: FileType) -> Result<Vec<u8>> {
-    let buf = built
-        .machine
-        .write_to_memory_buffer(&built.module, file_type)
-        .map_err(|e| CompileError::Codegen(e.to_string()))?;
-    Ok(buf.as_slice().to_vec())
+    let how = Lowering { spec: &spec, math: MathCalls::Libm, names, symbol_prefix: "" };
+    spec.with_machine(opts.opt_level, |tm| {
+        let ctx = Context::create();
+        let built = lower(&ctx, module, opts, tm, &how)?;
+        if kind == EmitKind::LlvmIrUnoptimized {
+            return Ok(built.module.print_to_string().to_bytes().to_vec());
+        }
+        optimize(&built, tm, opts.opt_level)?;
+        match kind {
+            EmitKind::LlvmIr => Ok(built.module.print_to_string().to_bytes().to_vec()),
+            EmitKind::Assembly => machine_code(&built, tm, FileType::Assembly),
+            _ => machine_code(&built, tm, FileType::Object),
+        }
+    })
 }
 
 /// The LLVM IR of `module` for the host (or `opts.target_cpu`), before and after LLVM's
@@ -47,10 +42,14 @@ pub(crate) fn machine_code(built: &Built<'_>, file_type: FileType) -> Result<Vec
 /// (`%v12`); math calls name the C library functions (the JIT calls the same functions by
 /// address).
 pub fn dump(module: &strata_ir::Module, opts: &LlvmOptions) -> Result<(String, String)> {
+    check_options(opts)?;
     let spec = TargetSpec::new(opts, None);
-    let ctx = Context::create();
-    let built = lower(&ctx, module, opts, &spec, MathCalls::Libm, true)?;
-    let before = built.module.print_to_string().to_string();
-    optimize(&built, opts.opt_level)?;
-    Ok((before, built.module.print_to_string().to_string()))
+    let how = Lowering { spec: &spec, math: MathCalls::Libm, names: true, symbol_prefix: "" };
+    spec.with_machine(opts.opt_level, |tm| {
+        let ctx = Context::create();
+        let built = lower(&ctx, module, opts, tm, &how)?;
+        let before = built.module.print_to_string().to_string();
+        optimize(&built, tm, opts.opt_level)?;
+        Ok((before, built.module.print_to_string().to_string()))
+    })
 }

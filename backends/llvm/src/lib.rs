@@ -24,7 +24,7 @@ mod target;
 
 pub use emit::{dump, emit};
 pub use error::CompileError;
-pub use jit::{compile, CallError, CompiledFunc, CompiledModule};
+pub use jit::{compile, CallError, CompileTimings, CompiledFunc, CompiledModule};
 pub use options::{EmitKind, LlvmOptions};
 
 /// The LLVM version this backend was built against, as LLVM reports it.

@@ -10,13 +10,27 @@ use crate::target::TargetSpec;
 use inkwell::context::Context;
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
-use inkwell::targets::TargetMachine;
+use inkwell::targets::{FileType, TargetMachine};
 
-/// A lowered (and maybe optimized) module with its target machine.
+/// A lowered (and maybe optimized) module.
 pub(crate) struct Built<'ctx> {
     pub module: Module<'ctx>,
     pub exports: Vec<Export>,
-    pub machine: TargetMachine,
+}
+
+/// How [`lower`] should lower.
+pub(crate) struct Lowering<'a> {
+    pub spec: &'a TargetSpec,
+    pub math: MathCalls,
+    pub names: bool,
+    pub symbol_prefix: &'a str,
+}
+
+/// Object code or assembly text of an optimized module.
+pub(crate) fn machine_code(built: &Built<'_>, machine: &TargetMachine, file_type: FileType) -> Result<Vec<u8>> {
+    let buf =
+        machine.write_to_memory_buffer(&built.module, file_type).map_err(|e| CompileError::Codegen(e.to_string()))?;
+    Ok(buf.as_slice().to_vec())
 }
 
 /// Checks the options every entry point takes.
@@ -27,28 +41,27 @@ pub(crate) fn check_options(opts: &LlvmOptions) -> Result<()> {
     Ok(())
 }
 
-/// Lowers `ir` for `spec` in `ctx` and verifies the result.
+/// Verifies `ir`, lowers it in `ctx` for `machine`, and verifies the result.
 pub(crate) fn lower<'ctx>(
     ctx: &'ctx Context,
     ir: &strata_ir::Module,
     opts: &LlvmOptions,
-    spec: &TargetSpec,
-    math: MathCalls,
-    names: bool,
+    machine: &TargetMachine,
+    how: &Lowering<'_>,
 ) -> Result<Built<'ctx>> {
     check_options(opts)?;
     strata_ir::verifier::verify_module(ir).map_err(CompileError::InvalidIr)?;
-    let machine = spec.machine(opts.opt_level)?;
-    let (module, exports) = lower_module(ctx, ir, &LowerOptions { opts, spec, math, names }, &machine)?;
+    let lo = LowerOptions { opts, spec: how.spec, math: how.math, names: how.names, symbol_prefix: how.symbol_prefix };
+    let (module, exports) = lower_module(ctx, ir, &lo, machine)?;
     if let Err(e) = module.verify() {
         let ll = module.print_to_string().to_string();
         return Err(CompileError::LlvmVerify { message: e.to_string(), ll });
     }
-    Ok(Built { module, exports, machine })
+    Ok(Built { module, exports })
 }
 
 /// Runs LLVM's `default<O{opt_level}>` pipeline on `built`.
-pub(crate) fn optimize(built: &Built<'_>, opt_level: u8) -> Result<()> {
+pub(crate) fn optimize(built: &Built<'_>, machine: &TargetMachine, opt_level: u8) -> Result<()> {
     let pipeline = format!("default<O{opt_level}>");
     let po = PassBuilderOptions::create();
     // As clang does: both vectorizers at O2 and above (the C API leaves SLP off).
@@ -59,6 +72,6 @@ pub(crate) fn optimize(built: &Built<'_>, opt_level: u8) -> Result<()> {
     po.set_loop_unrolling(opt_level >= 1);
     built
         .module
-        .run_passes(&pipeline, &built.machine, po)
+        .run_passes(&pipeline, machine, po)
         .map_err(|e| CompileError::Passes { pipeline, message: e.to_string() })
 }

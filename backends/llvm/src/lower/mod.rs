@@ -44,7 +44,11 @@ pub(crate) enum MathCalls {
 /// An exported function of the lowered module.
 #[derive(Clone, Debug)]
 pub(crate) struct Export {
+    /// The IR name.
     pub name: String,
+    /// The symbol of the direct entry point.
+    pub symbol: String,
+    /// The symbol of the array-call trampoline.
     pub trampoline: String,
     pub sig: strata_ir::Signature,
 }
@@ -56,6 +60,9 @@ pub(crate) struct LowerOptions<'a> {
     pub math: MathCalls,
     /// Name LLVM values after IR values (`%v12`), for dumps.
     pub names: bool,
+    /// Prepended to the symbols of exported functions and trampolines (the JIT makes them
+    /// unique in its one symbol table; AOT output uses none).
+    pub symbol_prefix: &'a str,
 }
 
 /// A callee for a math function.
@@ -156,7 +163,8 @@ pub(crate) fn lower_module<'ctx>(
             if reserved_symbol(&func.name) {
                 return Err(CompileError::SymbolClash(func.name.clone()));
             }
-            let f = cx.declare(&func.name, types.fn_type(&func.sig.abi_params(), func.sig.ret), Linkage::External)?;
+            let symbol = format!("{}{}", lo.symbol_prefix, func.name);
+            let f = cx.declare(&symbol, types.fn_type(&func.sig.abi_params(), func.sig.ret), Linkage::External)?;
             decls[id.index()] = Some(f);
         }
     }
@@ -164,10 +172,11 @@ pub(crate) fn lower_module<'ctx>(
     for (id, func) in ir.functions.iter() {
         if func.linkage == strata_ir::Linkage::Export {
             trampoline::check_signature(&cx, id)?;
-            let name = array_call_symbol(&func.name);
-            let t = cx.declare(&name, trampoline::fn_type(&cx), Linkage::External)?;
+            let symbol = format!("{}{}", lo.symbol_prefix, func.name);
+            let tramp = format!("{}{}", lo.symbol_prefix, array_call_symbol(&func.name));
+            let t = cx.declare(&tramp, trampoline::fn_type(&cx), Linkage::External)?;
             trampolines.push((id, t));
-            exports.push(Export { name: func.name.clone(), trampoline: name, sig: func.sig.clone() });
+            exports.push(Export { name: func.name.clone(), symbol, trampoline: tramp, sig: func.sig.clone() });
         }
     }
     for (id, func) in ir.functions.iter() {

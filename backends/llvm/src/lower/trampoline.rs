@@ -5,7 +5,8 @@
 //! Slot encoding (`strata_ir::abi`): integers in the low bits (the result is written
 //! zero-extended), `bool` as 0/1, `f32` as its bits in the low 32 bits, `f64` as its bits,
 //! `ptr` as the address. Vectors have no slot encoding, so an exported function with a
-//! vector parameter or result is rejected.
+//! vector parameter or result is rejected. The call is `noinline`: the trampoline is glue for
+//! dynamic callers, and inlining would double the optimization and code-generation work.
 
 use super::{set_align, ModuleCx};
 use crate::error::{CompileError, Result};
@@ -40,6 +41,9 @@ pub(crate) fn add_attrs<'ctx>(m: &ModuleCx<'_, 'ctx>, tramp: FunctionValue<'ctx>
         }
     }
     m.add_ctx_attrs(tramp, 2, false);
+    for name in ["noinline", "optnone"] {
+        tramp.add_attribute(AttributeLoc::Function, m.enum_attr(name, 0));
+    }
 }
 
 /// Fills in the body of trampoline `tramp` for exported function `id`.
@@ -64,6 +68,9 @@ pub(crate) fn build<'ctx>(m: &ModuleCx<'_, 'ctx>, id: FuncId, tramp: FunctionVal
     }
     call_args.push(ctx_p.into());
     let call = b.build_call(callee, &call_args, "")?;
+    // Calling the direct entry keeps the trampoline a few instructions long; inlining would
+    // have LLVM optimize and generate every exported function twice.
+    call.add_attribute(AttributeLoc::Function, m.enum_attr("noinline", 0));
     if let (Some(t), Some(v)) = (func.sig.ret, call.try_as_basic_value().basic()) {
         let enc = encode(m, v, t)?;
         b.build_store(ret_p, enc)?.set_alignment(8).map_err(|e| CompileError::Internal(e.to_string()))?;
