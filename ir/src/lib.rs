@@ -35,5 +35,6 @@ pub use layout::Layout;
 pub use module::{DataObject, ExternFunc, Module};
 pub use opcode::{Format, OpFlags, Opcode};
 pub use signature::{Param, ParamKind, Signature};
+pub use text::{parse_module, print_module, ParseError};
 pub use types::{LaneType, Type};
 pub use verifier::{verify_function, verify_module, VerifierError, VerifierErrors};

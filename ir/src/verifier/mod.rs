@@ -196,23 +196,28 @@ fn verify_function_errors(m: &Module, f: &Function) -> Vec<VerifierError> {
 /// block (`inst12 (`iadd`) in block3`). The one place to change when the text printer can
 /// render the whole instruction.
 fn describe_inst(m: &Module, f: &Function, inst: Inst) -> String {
-    // The printer will need the module to print callee and data names.
-    let _ = m;
+    // Only called once the layout walk (L2) has found the lists sound, so the printer's
+    // numbering walk terminates; it prints dangling operands as `v?N` instead of panicking.
+    let names = crate::text::Names::new(f);
     let op = match f.dfg.insts.get(inst) {
-        Some(data) => format!("`{}`", data.opcode()),
-        None => "not in the DFG".to_string(),
+        Some(_) => format!("`{}`", crate::text::print_inst_with(m, f, &names, inst).trim()),
+        None => format!("{inst} (not in the DFG)"),
     };
     match f.layout.inst_block(inst) {
-        Some(b) => format!("{inst} ({op}) in {b}"),
-        None => format!("{inst} ({op}), not in the layout"),
+        Some(b) => format!("{op} in {}", names.block(b)),
+        None => format!("{op}, not in the layout"),
     }
 }
 
-/// How a block is named in error messages (`block3`); next to `describe_inst` so both
-/// change together when the printer's layout-order numbering is used.
+/// How a block is named in error messages: its printed name (its position in the layout),
+/// or its entity name if it is not in the layout. The walk is bounded because this may run
+/// while the layout lists are being found broken (L2).
 fn describe_block(f: &Function, b: Block) -> String {
-    let _ = f;
-    b.to_string()
+    let limit = f.dfg.blocks.len() + 1;
+    match f.layout.blocks().take(limit).position(|x| x == b) {
+        Some(n) => format!("block{n}"),
+        None => format!("{b} (not in the layout)"),
+    }
 }
 
 /// Collects errors for one function (or the module's items), up to [`MAX_ERRORS`].

@@ -1284,7 +1284,7 @@ fn display_format() {
         text,
         "data object `odd` (data1): byte length 1 is not a multiple of the element size 4\n\
          function `add`, block0: entry block has 3 parameters but the signature has 2 ABI parameters (i32, i32)\n\
-         function `add`, inst0 (`iadd`) in block0: uses v77, which is not a value of this function"
+         function `add`, `v3 = iadd.i32 v0, v?77` in block0: uses v77, which is not a value of this function"
     );
     let e = VerifierError {
         function: "f".into(),
