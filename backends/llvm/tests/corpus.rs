@@ -104,10 +104,8 @@ pub fn check(f: &CompiledFunc, line: &RunLine) -> Result<(), String> {
     }
     if let Some(outputs) = line.expect.get("outputs").and_then(Json::as_object) {
         for (name, want) in outputs {
-            let (_, elem, bytes) = buffers
-                .iter()
-                .find(|(n, _, _)| n == name)
-                .ok_or_else(|| format!("{}: no slice {name}", describe()))?;
+            let (_, elem, bytes) =
+                buffers.iter().find(|(n, _, _)| n == name).ok_or_else(|| format!("{}: no slice {name}", describe()))?;
             let size = elem.bytes().unwrap_or(1) as usize;
             let want = want.as_array().cloned().unwrap_or_default();
             for (i, (chunk, w)) in bytes.chunks(size).zip(&want).enumerate() {

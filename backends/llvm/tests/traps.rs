@@ -193,6 +193,23 @@ fn depth_limit_traps_stack_overflow() {
     }
 }
 
+#[test]
+fn stack_overflow_is_checked_before_fuel() {
+    let m = down_module();
+    for level in [0, 3] {
+        let cm = compile(&m, &LlvmOptions { fuel: true, ..LlvmOptions::with_opt_level(level) }).expect("compiles");
+        let f = func(&cm, "down");
+        // Three frames and two units of fuel: the third call runs out of both.
+        let mut ctx = VmContext { fuel: 2, ..VmContext::new(3) };
+        // SAFETY: no slices, no host functions.
+        assert_eq!(unsafe { f.call(&[5], &mut ctx) }, Err(CallError::Trap(TrapCode::StackOverflow)));
+        let mut ctx = VmContext { fuel: 1, ..VmContext::new(3) };
+        assert_eq!(unsafe { f.call(&[5], &mut ctx) }, Err(CallError::Trap(TrapCode::FuelExhausted)));
+        let mut ctx = VmContext { fuel: 2, ..VmContext::new(3) };
+        assert_eq!(unsafe { f.call(&[2], &mut ctx) }, Ok(Some(2)));
+    }
+}
+
 extern "C" fn failing_host(x: i32, ctx: *mut VmContext) -> i32 {
     if x < 0 {
         // SAFETY: compiled code passes the caller's live context.

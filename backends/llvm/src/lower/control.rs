@@ -10,7 +10,10 @@
 //! Fuel (with [`crate::LlvmOptions::fuel`]): `ctx.fuel` is decremented on every loop
 //! back-edge — a branch to a block at the same or an earlier layout position — and before
 //! every `call`; when the new value is negative the code traps `fuel_exhausted`. Host and
-//! math calls cost no fuel. Back-edges get an edge block of their own for the check.
+//! math calls, and the embedder's call of the entry function, cost no fuel. Back-edges get
+//! an edge block of their own for the check. With both fuel and the depth limit, a call
+//! checks the depth before paying fuel, so exhausting both at once reports
+//! `stack_overflow` (the interpreter's order).
 //!
 //! Depth (with [`crate::LlvmOptions::depth_limit`]): on entry a function traps
 //! `stack_overflow` if `ctx.depth_remaining` is 0, else decrements it, and every exit
@@ -235,6 +238,16 @@ impl<'ctx> FuncLower<'_, '_, 'ctx> {
         let llcallee = self.m.funcs[func.index()];
         let llargs = self.call_args(args, &callee.sig.abi_params(), &format!("`{}`", callee.name))?;
         if self.m.opts.fuel {
+            if self.m.opts.depth_limit {
+                // The callee would trap `stack_overflow` on entry: that takes precedence
+                // over running out of fuel on the call, as in the interpreter.
+                let b = &self.m.builder;
+                let d = b.build_load(self.m.ctx.i32_type(), self.ctx_field(VmContext::OFFSET_DEPTH_REMAINING)?, "")?;
+                set_align(d, 4)?;
+                let d = d.into_int_value();
+                let full = b.build_int_compare(IntPredicate::EQ, d, d.get_type().const_zero(), "")?;
+                self.trap_if(full, TrapCode::StackOverflow)?;
+            }
             self.fuel_tick()?;
         }
         let call = self.m.builder.build_call(llcallee, &llargs, "")?;
