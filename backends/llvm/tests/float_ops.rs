@@ -3,34 +3,11 @@
 //! minimum/maximum; saturating float→int conversions; every `fcmp` condition.
 
 mod common;
+use common::suite::*;
 use common::*;
 use strata_ir::abi::{strata_cos, strata_cosf, strata_exp, strata_expf, strata_log, strata_logf};
 use strata_ir::abi::{strata_pow, strata_powf, strata_sin, strata_sinf};
-use strata_ir::{FloatCC, FloatFlags, Opcode, Type};
-
-const UNARY: [Opcode; 11] = [
-    Opcode::Fneg,
-    Opcode::Fabs,
-    Opcode::Fsqrt,
-    Opcode::Ffloor,
-    Opcode::Fceil,
-    Opcode::Ftrunc,
-    Opcode::Fnearest,
-    Opcode::Fexp,
-    Opcode::Flog,
-    Opcode::Fsin,
-    Opcode::Fcos,
-];
-const BINARY: [Opcode; 8] = [
-    Opcode::Fadd,
-    Opcode::Fsub,
-    Opcode::Fmul,
-    Opcode::Fdiv,
-    Opcode::Fmin,
-    Opcode::Fmax,
-    Opcode::Fcopysign,
-    Opcode::Fpow,
-];
+use strata_ir::{FloatCC, Opcode};
 
 fn unary64(op: Opcode, x: f64) -> f64 {
     match op {
@@ -89,22 +66,9 @@ fn binary32(op: Opcode, a: f32, b: f32) -> f32 {
 
 #[test]
 fn unary_and_binary_float_ops() {
-    let mut funcs = Vec::new();
-    for ty in [Type::F32, Type::F64] {
-        for op in UNARY {
-            funcs.push(simple(&format!("{op}_{ty}"), &[ty], ty, |b, p| b.unary(op, p[0])));
-        }
-        for op in BINARY {
-            funcs.push(simple(&format!("{op}_{ty}"), &[ty, ty], ty, |b, p| b.binary(op, p[0], p[1])));
-            funcs.push(simple(&format!("{op}_{ty}_fast"), &[ty, ty], ty, |b, p| {
-                b.binary_flags(op, FloatFlags::FAST, p[0], p[1])
-            }));
-        }
-        funcs.push(simple(&format!("fma_{ty}"), &[ty, ty, ty], ty, |b, p| b.fma(FloatFlags::NONE, p[0], p[1], p[2])));
-    }
-    let m = module(funcs);
+    let m = floats();
     for cm in compile_levels(&m) {
-        for op in UNARY {
+        for op in FLOAT_UNARY {
             let (f, g) = (func(&cm, &format!("{op}_f32")), func(&cm, &format!("{op}_f64")));
             for &x in F32S {
                 let got = slot_f32(call_ok(&f, &[f32_slot(x)]));
@@ -115,7 +79,7 @@ fn unary_and_binary_float_ops() {
                 assert!(same_f64(got, unary64(op, x)), "{op}.f64 {x:e}: got {got:e}, want {:e}", unary64(op, x));
             }
         }
-        for op in BINARY {
+        for op in FLOAT_BINARY {
             for suffix in ["", "_fast"] {
                 let f = func(&cm, &format!("{op}_f32{suffix}"));
                 let g = func(&cm, &format!("{op}_f64{suffix}"));
@@ -157,10 +121,7 @@ fn unary_and_binary_float_ops() {
 
 #[test]
 fn fmin_fmax_signed_zeros_and_nan() {
-    let m = module(vec![
-        simple("min", &[Type::F32, Type::F32], Type::F32, |b, p| b.binary(Opcode::Fmin, p[0], p[1])),
-        simple("max", &[Type::F32, Type::F32], Type::F32, |b, p| b.binary(Opcode::Fmax, p[0], p[1])),
-    ]);
+    let m = min_max();
     for cm in compile_levels(&m) {
         let (min, max) = (func(&cm, "min"), func(&cm, "max"));
         let f = |g: &strata_llvm::CompiledFunc, a: f32, b: f32| slot_f32(call_ok(g, &[f32_slot(a), f32_slot(b)]));
@@ -176,13 +137,7 @@ fn fmin_fmax_signed_zeros_and_nan() {
 
 #[test]
 fn float_comparisons() {
-    let mut funcs = Vec::new();
-    for ty in [Type::F32, Type::F64] {
-        for cc in FloatCC::ALL {
-            funcs.push(simple(&format!("{}_{ty}", cc.name()), &[ty, ty], Type::BOOL, |b, p| b.fcmp(cc, p[0], p[1])));
-        }
-    }
-    let m = module(funcs);
+    let m = fcmp();
     let reference = |cc: FloatCC, a: f64, b: f64| match cc {
         FloatCC::Eq => a == b,
         FloatCC::Ne => a != b,
@@ -217,23 +172,8 @@ fn float_comparisons() {
 /// nearest even like Rust's `as`; promote/demote are IEEE conversions.
 #[test]
 fn conversions() {
-    let ints = [(Type::I8, 8u32), (Type::I16, 16), (Type::I32, 32), (Type::I64, 64)];
-    let mut funcs = Vec::new();
-    for ft in [Type::F32, Type::F64] {
-        for (it, _) in ints {
-            for op in [Opcode::Fptosi, Opcode::Fptoui] {
-                funcs.push(simple(&format!("{op}_{ft}_{it}"), &[ft], it, |b, p| b.convert(op, it, p[0])));
-            }
-            for op in [Opcode::Sitofp, Opcode::Uitofp] {
-                funcs.push(simple(&format!("{op}_{it}_{ft}"), &[it], ft, |b, p| b.convert(op, ft, p[0])));
-            }
-        }
-    }
-    funcs.push(simple("promote", &[Type::F32], Type::F64, |b, p| b.convert(Opcode::Fpromote, Type::F64, p[0])));
-    funcs.push(simple("demote", &[Type::F64], Type::F32, |b, p| b.convert(Opcode::Fdemote, Type::F32, p[0])));
-    funcs.push(simple("bits32", &[Type::F32], Type::I32, |b, p| b.convert(Opcode::Bitcast, Type::I32, p[0])));
-    funcs.push(simple("from_bits64", &[Type::I64], Type::F64, |b, p| b.convert(Opcode::Bitcast, Type::F64, p[0])));
-    let m = module(funcs);
+    let ints = INT_WIDTHS;
+    let m = conversion_ops();
     for cm in compile_levels(&m) {
         for &x in F64S {
             for (it, w) in ints {
@@ -293,22 +233,8 @@ fn conversions() {
 /// Constants keep their exact bits (NaN payloads, -0.0, subnormals).
 #[test]
 fn float_constants_are_exact() {
-    let bits32 = [0x7fc0_0001u32, 0x8000_0000, 0x0000_0001, 0xff80_0000, 0x3dcc_cccd];
-    let bits64 = [0x7ff8_0000_0000_0001u64, 0x8000_0000_0000_0000, 1, 0x3fb9_9999_9999_999a];
-    let mut funcs = Vec::new();
-    for (i, &b32) in bits32.iter().enumerate() {
-        funcs.push(simple(&format!("c32_{i}"), &[], Type::I32, |b, _| {
-            let c = b.f32const(f32::from_bits(b32));
-            b.convert(Opcode::Bitcast, Type::I32, c)
-        }));
-    }
-    for (i, &b64) in bits64.iter().enumerate() {
-        funcs.push(simple(&format!("c64_{i}"), &[], Type::I64, |b, _| {
-            let c = b.f64const(f64::from_bits(b64));
-            b.convert(Opcode::Bitcast, Type::I64, c)
-        }));
-    }
-    let m = module(funcs);
+    let (bits32, bits64) = (FLOAT_BITS32, FLOAT_BITS64);
+    let m = float_constants();
     for cm in compile_levels(&m) {
         for (i, &b32) in bits32.iter().enumerate() {
             assert_eq!(call_ok(&func(&cm, &format!("c32_{i}")), &[]) as u32, b32);

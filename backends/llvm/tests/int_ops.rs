@@ -3,11 +3,10 @@
 //! shifts, bit counting defined at zero, and the integer comparisons.
 
 mod common;
+use common::suite::*;
 use common::*;
 use strata_ir::{IntCC, Opcode, TrapCode, Type};
 use strata_llvm::CallError;
-
-const WIDTHS: [(Type, u32); 4] = [(Type::I8, 8), (Type::I16, 16), (Type::I32, 32), (Type::I64, 64)];
 
 fn sext(x: u64, w: u32) -> i64 {
     ((x << (64 - w)) as i64) >> (64 - w)
@@ -50,37 +49,11 @@ fn reference(op: Opcode, a: u64, b: u64, w: u32) -> Result<u64, TrapCode> {
     Ok(zext(r, w))
 }
 
-const BINARY: [Opcode; 17] = [
-    Opcode::Iadd,
-    Opcode::Isub,
-    Opcode::Imul,
-    Opcode::Sdiv,
-    Opcode::Udiv,
-    Opcode::Srem,
-    Opcode::Urem,
-    Opcode::Smin,
-    Opcode::Smax,
-    Opcode::Umin,
-    Opcode::Umax,
-    Opcode::Band,
-    Opcode::Bor,
-    Opcode::Bxor,
-    Opcode::Shl,
-    Opcode::Lshr,
-    Opcode::Ashr,
-];
-
 #[test]
 fn binary_ops_all_widths() {
-    let mut funcs = Vec::new();
-    for op in BINARY {
-        for (ty, _) in WIDTHS {
-            funcs.push(simple(&format!("{op}_{ty}"), &[ty, ty], ty, |b, p| b.binary(op, p[0], p[1])));
-        }
-    }
-    let m = module(funcs);
+    let m = int_binary();
     for cm in compile_levels(&m) {
-        for op in BINARY {
+        for op in INT_BINARY {
             for (ty, w) in WIDTHS {
                 let f = func(&cm, &format!("{op}_{ty}"));
                 for &a in I64S {
@@ -97,17 +70,8 @@ fn binary_ops_all_widths() {
 
 #[test]
 fn unary_ops_all_widths() {
-    let ops = [Opcode::Ineg, Opcode::Bnot, Opcode::Popcnt, Opcode::Clz, Opcode::Ctz, Opcode::Bswap];
-    let mut funcs = Vec::new();
-    for op in ops {
-        for (ty, _) in WIDTHS {
-            if op == Opcode::Bswap && ty == Type::I8 {
-                continue; // bswap is defined on i16, i32 and i64
-            }
-            funcs.push(simple(&format!("{op}_{ty}"), &[ty], ty, |b, p| b.unary(op, p[0])));
-        }
-    }
-    let m = module(funcs);
+    let ops = INT_UNARY;
+    let m = int_unary();
     for cm in compile_levels(&m) {
         for op in ops {
             for (ty, w) in WIDTHS {
@@ -134,18 +98,7 @@ fn unary_ops_all_widths() {
 
 #[test]
 fn integer_comparisons() {
-    let mut funcs = Vec::new();
-    for cc in IntCC::ALL {
-        for (ty, _) in WIDTHS.iter().copied().chain([(Type::PTR, 64)]) {
-            funcs.push(simple(&format!("{}_{ty}", cc.name()), &[ty, ty], Type::BOOL, |b, p| b.icmp(cc, p[0], p[1])));
-        }
-    }
-    for cc in [IntCC::Eq, IntCC::Ne] {
-        funcs.push(simple(&format!("{}_bool", cc.name()), &[Type::BOOL, Type::BOOL], Type::BOOL, |b, p| {
-            b.icmp(cc, p[0], p[1])
-        }));
-    }
-    let m = module(funcs);
+    let m = icmp();
     for cm in compile_levels(&m) {
         for cc in IntCC::ALL {
             for (ty, w) in WIDTHS.iter().copied().chain([(Type::PTR, 64)]) {
@@ -184,31 +137,7 @@ fn integer_comparisons() {
 
 #[test]
 fn bool_ops_select_and_extension() {
-    let m = module(vec![
-        simple("sel", &[Type::BOOL, Type::I32, Type::I32], Type::I32, |b, p| b.select(p[0], p[1], p[2])),
-        simple("band", &[Type::BOOL, Type::BOOL], Type::BOOL, |b, p| b.binary(Opcode::Band, p[0], p[1])),
-        simple("bor", &[Type::BOOL, Type::BOOL], Type::BOOL, |b, p| b.binary(Opcode::Bor, p[0], p[1])),
-        simple("bxor", &[Type::BOOL, Type::BOOL], Type::BOOL, |b, p| b.binary(Opcode::Bxor, p[0], p[1])),
-        simple("bnot", &[Type::BOOL], Type::BOOL, |b, p| b.unary(Opcode::Bnot, p[0])),
-        simple("zext", &[Type::BOOL], Type::I32, |b, p| b.convert(Opcode::Zext, Type::I32, p[0])),
-        simple("sext", &[Type::BOOL], Type::I64, |b, p| b.convert(Opcode::Sext, Type::I64, p[0])),
-        simple("sext8", &[Type::I8], Type::I64, |b, p| b.convert(Opcode::Sext, Type::I64, p[0])),
-        simple("zext16", &[Type::I16], Type::I64, |b, p| b.convert(Opcode::Zext, Type::I64, p[0])),
-        simple("trunc16", &[Type::I64], Type::I16, |b, p| b.convert(Opcode::Trunc, Type::I16, p[0])),
-        simple("consts", &[], Type::I32, |b, _| {
-            let t = b.bconst(true);
-            let x = b.iconst(Type::I32, -5);
-            let y = b.iconst(Type::I32, 0x1_0000_0007); // truncated to 7
-            b.select(t, x, y)
-        }),
-        simple("wide_const", &[], Type::I8, |b, _| b.iconst(Type::I8, 0x1ff)),
-        simple("ptr_roundtrip", &[Type::I64], Type::I64, |b, p| {
-            let q = b.convert(Opcode::IntToPtr, Type::PTR, p[0]);
-            let off = b.iconst(Type::I64, -8);
-            let r = b.binary(Opcode::PtrAdd, q, off);
-            b.convert(Opcode::PtrToInt, Type::I64, r)
-        }),
-    ]);
+    let m = bools();
     for cm in compile_levels(&m) {
         let sel = func(&cm, "sel");
         assert_eq!(call_ok(&sel, &[1, 10, 20]) as u32, 10);

@@ -3,34 +3,9 @@
 //! lanes, and the reductions (strict float `reduce_add` in lane order).
 
 mod common;
+use common::suite::*;
 use common::*;
-use strata_ir::{FloatCC, FloatFlags, FunctionBuilder, IntCC, LaneType, Opcode, Param, Type, Value};
-
-fn vt(lane: LaneType, n: u32) -> Type {
-    Type::vector(lane, n).expect("valid vector type")
-}
-
-/// `name(a: [T], b: [T], out: mut [T]) { out[0..n] = body(load a, load b) }`.
-fn vec_fn(
-    name: &str,
-    ty: Type,
-    out_ty: Type,
-    body: impl FnOnce(&mut FunctionBuilder, Value, Value) -> Value,
-) -> strata_ir::Function {
-    let params = vec![
-        Param::slice("a", ty.lane_type(), false),
-        Param::slice("b", ty.lane_type(), false),
-        Param::slice("out", out_ty.lane_type(), true),
-    ];
-    function(name, params, None, |b, p| {
-        let zero = b.iconst(Type::I64, 0);
-        let va = b.load(ty, p[0], zero);
-        let vb = b.load(ty, p[2], zero);
-        let r = body(b, va, vb);
-        b.store(p[4], zero, r);
-        b.ret(None);
-    })
-}
+use strata_ir::{LaneType, Opcode};
 
 /// Runs a `vec_fn` on `a`, `b` and returns `out`.
 fn run<T: Copy + Default, U: Copy + Default>(f: &strata_llvm::CompiledFunc, a: &[T], b: &[T], n: usize) -> Vec<U> {
@@ -44,25 +19,8 @@ fn run<T: Copy + Default, U: Copy + Default>(f: &strata_llvm::CompiledFunc, a: &
 
 #[test]
 fn float_vector_arithmetic() {
-    let ops = [Opcode::Fadd, Opcode::Fsub, Opcode::Fmul, Opcode::Fdiv, Opcode::Fmin, Opcode::Fmax, Opcode::Fcopysign];
-    let unops =
-        [Opcode::Fneg, Opcode::Fabs, Opcode::Fsqrt, Opcode::Ffloor, Opcode::Fceil, Opcode::Ftrunc, Opcode::Fnearest];
-    let tys = [vt(LaneType::F32, 4), vt(LaneType::F32, 8), vt(LaneType::F32, 16)];
-    let mut funcs = Vec::new();
-    for ty in tys {
-        for op in ops {
-            funcs.push(vec_fn(&format!("{op}_{ty}"), ty, ty, |b, x, y| b.binary(op, x, y)));
-        }
-        for op in unops {
-            funcs.push(vec_fn(&format!("{op}_{ty}"), ty, ty, |b, x, _| b.unary(op, x)));
-        }
-        funcs.push(vec_fn(&format!("fma_{ty}"), ty, ty, |b, x, y| b.fma(FloatFlags::NONE, x, y, y)));
-        funcs.push(vec_fn(&format!("sel_{ty}"), ty, ty, |b, x, y| {
-            let c = b.fcmp(FloatCC::Lt, x, y);
-            b.select(c, x, y)
-        }));
-    }
-    let m = module(funcs);
+    let (ops, unops, tys) = (VEC_FLOAT_BINARY, VEC_FLOAT_UNARY, vec_float_types());
+    let m = vector_floats();
     let data: Vec<f32> = F32S.iter().copied().chain(F32S.iter().rev().copied()).collect();
     for cm in compile_levels(&m) {
         for ty in tys {
@@ -110,18 +68,7 @@ fn float_vector_arithmetic() {
 
 #[test]
 fn f64x2_and_conversions() {
-    let f64x2 = vt(LaneType::F64, 2);
-    let f32x4 = vt(LaneType::F32, 4);
-    let i32x4 = vt(LaneType::I32, 4);
-    let m = module(vec![
-        vec_fn("add_f64x2", f64x2, f64x2, |b, x, y| b.binary(Opcode::Fadd, x, y)),
-        vec_fn("min_f64x2", f64x2, f64x2, |b, x, y| b.binary(Opcode::Fmin, x, y)),
-        vec_fn("fptosi", f32x4, i32x4, |b, x, _| b.convert(Opcode::Fptosi, i32x4, x)),
-        vec_fn("fptoui", f32x4, i32x4, |b, x, _| b.convert(Opcode::Fptoui, i32x4, x)),
-        vec_fn("sitofp", i32x4, f32x4, |b, x, _| b.convert(Opcode::Sitofp, f32x4, x)),
-        vec_fn("uitofp", i32x4, f32x4, |b, x, _| b.convert(Opcode::Uitofp, f32x4, x)),
-        vec_fn("bits", f32x4, i32x4, |b, x, _| b.convert(Opcode::Bitcast, i32x4, x)),
-    ]);
+    let m = vector_conversions();
     for cm in compile_levels(&m) {
         for w in F64S.windows(2) {
             let b = [w[1], w[0]];
@@ -154,39 +101,8 @@ fn f64x2_and_conversions() {
 
 #[test]
 fn integer_vectors() {
-    let ops = [
-        Opcode::Iadd,
-        Opcode::Isub,
-        Opcode::Imul,
-        Opcode::Smin,
-        Opcode::Smax,
-        Opcode::Umin,
-        Opcode::Umax,
-        Opcode::Band,
-        Opcode::Bor,
-        Opcode::Bxor,
-    ];
-    let tys =
-        [vt(LaneType::I32, 4), vt(LaneType::I32, 8), vt(LaneType::I64, 2), vt(LaneType::I16, 8), vt(LaneType::I8, 16)];
-    let mut funcs = Vec::new();
-    for ty in tys {
-        for op in ops {
-            funcs.push(vec_fn(&format!("{op}_{ty}"), ty, ty, |b, x, y| b.binary(op, x, y)));
-        }
-        for op in [Opcode::Shl, Opcode::Lshr, Opcode::Ashr] {
-            // The amount is a scalar: lane 1 of b, applied to every lane (modulo the width).
-            funcs.push(vec_fn(&format!("{op}_{ty}"), ty, ty, |b, x, y| {
-                let amt = b.extractlane(y, 1);
-                b.binary(op, x, amt)
-            }));
-        }
-        funcs.push(vec_fn(&format!("ineg_{ty}"), ty, ty, |b, x, _| b.unary(Opcode::Ineg, x)));
-        funcs.push(vec_fn(&format!("cmpsel_{ty}"), ty, ty, |b, x, y| {
-            let c = b.icmp(IntCC::Ult, x, y);
-            b.select(c, x, y)
-        }));
-    }
-    let m = module(funcs);
+    let (ops, tys) = (VEC_INT_BINARY, vec_int_types());
+    let m = vector_ints();
     let data: Vec<i64> = I64S.iter().copied().chain(I64S.iter().rev().copied()).collect();
     for cm in compile_levels(&m) {
         for ty in tys {
@@ -253,35 +169,10 @@ fn integer_vectors() {
     }
 }
 
-/// `name(a: [T]) -> T { reduce(load a) }`.
-fn reduce_fn(name: &str, ty: Type, op: Opcode, flags: FloatFlags) -> strata_ir::Function {
-    function(name, vec![Param::slice("a", ty.lane_type(), false)], Some(ty.lane_type()), |b, p| {
-        let zero = b.iconst(Type::I64, 0);
-        let v = b.load(ty, p[0], zero);
-        let r = b.unary_flags(op, flags, v);
-        b.ret(Some(r));
-    })
-}
-
 #[test]
 fn reductions() {
-    let f32x4 = vt(LaneType::F32, 4);
-    let f32x8 = vt(LaneType::F32, 8);
-    let i32x4 = vt(LaneType::I32, 4);
-    let i64x2 = vt(LaneType::I64, 2);
-    let mut funcs = Vec::new();
-    for ty in [f32x4, f32x8] {
-        for op in [Opcode::ReduceAdd, Opcode::ReduceMin, Opcode::ReduceMax] {
-            funcs.push(reduce_fn(&format!("{op}_{ty}"), ty, op, FloatFlags::NONE));
-        }
-    }
-    funcs.push(reduce_fn("fast_add", f32x8, Opcode::ReduceAdd, FloatFlags::REASSOC));
-    for ty in [i32x4, i64x2] {
-        for op in [Opcode::ReduceAdd, Opcode::ReduceMin, Opcode::ReduceMax] {
-            funcs.push(reduce_fn(&format!("{op}_{ty}"), ty, op, FloatFlags::NONE));
-        }
-    }
-    let m = module(funcs);
+    let (f32x4, f32x8) = (vt(LaneType::F32, 4), vt(LaneType::F32, 8));
+    let m = reductions_module();
     // Chosen so that the order of additions matters: 1e8 + 1 - 1e8 …
     let mut data: Vec<f32> = vec![1e8, 1.0, -1e8, 3.0, -0.0, 0.5, 1e-8, 7.0, 2.5];
     data.extend_from_slice(F32S);
@@ -322,25 +213,7 @@ fn reductions() {
 
 #[test]
 fn splat_and_lanes() {
-    let f32x4 = vt(LaneType::F32, 4);
-    let m = module(vec![
-        // (x, y) → lane 2 of insertlane(splat(x), y, 2) + lane 0 … as f32: y + x.
-        simple("lanes", &[Type::F32, Type::F32], Type::F32, |b, p| {
-            let s = b.splat(f32x4, p[0]);
-            let v = b.insertlane(s, p[1], 2);
-            let l2 = b.extractlane(v, 2);
-            let l0 = b.extractlane(v, 0);
-            let l3 = b.extractlane(v, 3);
-            let t = b.fadd(l2, l0);
-            b.fadd(t, l3)
-        }),
-        simple("ivec", &[Type::I32], Type::I32, |b, p| {
-            let v = b.splat(vt(LaneType::I32, 8), p[0]);
-            let one = b.iconst(Type::I32, 1);
-            let v = b.insertlane(v, one, 7);
-            b.unary(Opcode::ReduceAdd, v)
-        }),
-    ]);
+    let m = lanes();
     for cm in compile_levels(&m) {
         assert_eq!(slot_f32(call_ok(&func(&cm, "lanes"), &[f32_slot(1.5), f32_slot(10.0)])), 13.0);
         assert_eq!(call_ok(&func(&cm, "ivec"), &[5]) as i32, 36);

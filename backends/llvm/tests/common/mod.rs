@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod kernels;
+pub mod suite;
 
 use strata_ir::{Function, FunctionBuilder, Linkage, Module, Param, Signature, Type, Value, VmContext};
 use strata_llvm::{compile, CallError, CompiledFunc, CompiledModule, LlvmOptions};
