@@ -269,6 +269,11 @@ pub fn vec_fn(
         Param::slice("out", out_ty.lane_type(), true),
     ];
     function(name, params, None, |b, p| {
+        // The whole vector must lie inside each slice.
+        let last = b.iconst(Type::I64, ty.lanes() as i64 - 1);
+        for len in [p[1], p[3], p[5]] {
+            b.bounds_check(last, len);
+        }
         let zero = b.iconst(Type::I64, 0);
         let va = b.load(ty, p[0], zero);
         let vb = b.load(ty, p[2], zero);
@@ -281,6 +286,8 @@ pub fn vec_fn(
 /// `name(a: [T]) -> T { reduce(load a) }`.
 pub fn reduce_fn(name: &str, ty: Type, op: Opcode, flags: FloatFlags) -> strata_ir::Function {
     function(name, vec![Param::slice("a", ty.lane_type(), false)], Some(ty.lane_type()), |b, p| {
+        let last = b.iconst(Type::I64, ty.lanes() as i64 - 1);
+        b.bounds_check(last, p[1]);
         let zero = b.iconst(Type::I64, 0);
         let v = b.load(ty, p[0], zero);
         let r = b.unary_flags(op, flags, v);
@@ -554,6 +561,9 @@ pub fn dot_module() -> Module {
         ],
         Some(Type::F64),
         |b, p| {
+            let one = b.iconst(Type::I64, 1);
+            b.bounds_check(one, p[1]);
+            b.bounds_check(one, p[3]);
             let zero = b.iconst(Type::I64, 0);
             let eight = b.iconst(Type::I64, 8);
             let a0 = b.load(Type::F64, p[0], zero);
@@ -608,6 +618,8 @@ pub fn callee_trap_module() -> Module {
         vec![Param::slice("out", Type::I64, true), Param::scalar("d", Type::I64)],
         None,
         |b, p| {
+            let two = b.iconst(Type::I64, 2);
+            b.bounds_check(two, p[1]);
             for (k, v) in [(0i64, None), (1, Some(())), (2, None)] {
                 let off = b.iconst(Type::I64, 8 * k);
                 let val = match v {
@@ -689,6 +701,8 @@ pub fn host_error_module() -> Module {
         vec![Param::slice("out", Type::I32, true), Param::scalar("x", Type::I32)],
         None,
         |b, p| {
+            let one = b.iconst(Type::I64, 1);
+            b.bounds_check(one, p[1]);
             let r = b.call_host(h, Some(Type::I32), &[p[2]]).unwrap_or(p[2]);
             let z = b.iconst(Type::I64, 0);
             b.store(p[0], z, r);
@@ -718,6 +732,7 @@ pub fn unaligned_module() -> Module {
     module(vec![
         // Reads an i32 and an f64 at `off` and `off + 4`, writes their sum as f64 at `off + 1`.
         function("mix", params.clone(), Some(Type::I32), |b, p| {
+            guard_bytes(b, p[2], 12, p[1]);
             let x = b.load(Type::I32, p[0], p[2]);
             let four = b.iconst(Type::I64, 4);
             let o4 = b.iadd(p[2], four);
@@ -731,6 +746,7 @@ pub fn unaligned_module() -> Module {
         }),
         // A vector load and store at odd offsets.
         function("vec_copy", params, None, |b, p| {
+            guard_bytes(b, p[2], 19, p[1]);
             let v = b.load(Type::F32X4, p[0], p[2]);
             let three = b.iconst(Type::I64, 3);
             let o = b.iadd(p[2], three);
@@ -738,6 +754,15 @@ pub fn unaligned_module() -> Module {
             b.ret(None);
         }),
     ])
+}
+
+/// Bounds checks for bytes `off .. off + n` of a byte slice of length `len` (two checks,
+/// so a huge `off` cannot wrap around).
+fn guard_bytes(b: &mut FunctionBuilder, off: Value, n: i64, len: Value) {
+    b.bounds_check(off, len);
+    let k = b.iconst(Type::I64, n - 1);
+    let end = b.iadd(off, k);
+    b.bounds_check(end, len);
 }
 
 /// Data objects (`fir3`, `second_int`) and a stack slot zeroed on every call (`slot`).
