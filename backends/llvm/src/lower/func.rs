@@ -16,6 +16,7 @@ use inkwell::basic_block::BasicBlock;
 use inkwell::values::{BasicValue, BasicValueEnum, FunctionValue, IntValue, PhiValue, PointerValue};
 use inkwell::IntPredicate;
 use std::collections::HashMap;
+use strata_ir::text::Names;
 use strata_ir::{Block, EntityRef, FuncId, Function, Inst, InstData, SecondaryMap, TrapCode, Type, Value};
 
 /// The state of lowering one function.
@@ -35,6 +36,8 @@ pub(crate) struct FuncLower<'m, 'a, 'ctx> {
     pub saved_depth: Option<IntValue<'ctx>>,
     pub trap_blocks: HashMap<u32, BasicBlock<'ctx>>,
     pub unwind_block: Option<BasicBlock<'ctx>>,
+    /// The text format's names of blocks and values, for naming LLVM values in dumps.
+    names: Option<Names>,
 }
 
 /// Lowers the body of function `id` into its declared LLVM function.
@@ -64,6 +67,7 @@ impl<'m, 'a, 'ctx> FuncLower<'m, 'a, 'ctx> {
             saved_depth: None,
             trap_blocks: HashMap::new(),
             unwind_block: None,
+            names: m.names.then(|| Names::new(func)),
         })
     }
 
@@ -85,7 +89,8 @@ impl<'m, 'a, 'ctx> FuncLower<'m, 'a, 'ctx> {
         for (i, b) in func.layout.blocks().enumerate() {
             self.layout_pos[b] = i as u32;
             if reachable[b] {
-                self.blocks[b] = Some(ctx.append_basic_block(self.llfn, &b.to_string()));
+                let name = self.names.as_ref().map(|n| n.block(b).to_string()).unwrap_or_default();
+                self.blocks[b] = Some(ctx.append_basic_block(self.llfn, &name));
             }
         }
         for &b in &order {
@@ -115,7 +120,7 @@ impl<'m, 'a, 'ctx> FuncLower<'m, 'a, 'ctx> {
         let mut phis = Vec::new();
         for &p in self.func.dfg.block_params(b) {
             let ty = self.m.types.ty(self.func.dfg.value_type(p));
-            let phi = self.m.builder.build_phi(ty, &self.m.value_name(p))?;
+            let phi = self.m.builder.build_phi(ty, &self.value_name(p))?;
             self.values[p] = Some(phi.as_basic_value());
             phis.push(phi);
         }
@@ -204,12 +209,18 @@ impl<'m, 'a, 'ctx> FuncLower<'m, 'a, 'ctx> {
     pub fn define(&mut self, inst: Inst, value: BasicValueEnum<'ctx>) -> Result<()> {
         let (v, _) = self.result(inst)?;
         if let Some(i) = value.as_instruction_value() {
-            if self.m.names && i.get_name().is_some_and(|n| n.is_empty()) {
-                let _ = i.set_name(&self.m.value_name(v));
+            if self.names.is_some() && i.get_name().is_some_and(|n| n.is_empty()) {
+                // Naming is cosmetic; an instruction that takes no name keeps none.
+                let _ = i.set_name(&self.value_name(v));
             }
         }
         self.values[v] = Some(value);
         Ok(())
+    }
+
+    /// `v` as the text format prints it (`v12`), when naming; else nothing.
+    fn value_name(&self, v: Value) -> String {
+        self.names.as_ref().map(|n| n.value(v).to_string()).unwrap_or_default()
     }
 
     /// A value received at the ABI as an SSA value (`i8` bools become `i1`).

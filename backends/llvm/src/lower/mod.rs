@@ -28,7 +28,7 @@ use inkwell::targets::TargetMachine;
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
 use inkwell::values::{BasicValue, BasicValueEnum, FunctionValue, GlobalValue, MetadataValue, PointerValue};
 use strata_ir::abi::array_call_symbol;
-use strata_ir::{EntityRef, Opcode, Type, Value};
+use strata_ir::{EntityRef, Opcode, Type};
 pub(crate) use types::Types;
 
 /// How transcendental opcodes (`fexp`, …) reach their implementation.
@@ -272,15 +272,6 @@ impl<'ctx> ModuleCx<'_, 'ctx> {
             attrs.push(self.enum_attr("nobuiltin", 0));
         }
         attrs
-    }
-
-    /// `v12` for value names in dumps, or nothing.
-    pub fn value_name(&self, v: Value) -> String {
-        if self.names {
-            v.to_string()
-        } else {
-            String::new()
-        }
     }
 }
 
