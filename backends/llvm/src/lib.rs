@@ -10,7 +10,7 @@
 //! trampoline named `array_call_symbol(name)`. Traps store their code in the context and
 //! return. Strict float code computes exactly what the interpreter computes (`docs/ir.md`).
 //!
-//! Layout: [`lower`](crate::lower) turns IR into LLVM IR (one file per concern),
+//! Layout: `lower` turns IR into LLVM IR (one file per concern),
 //! `pipeline` verifies and optimizes, `jit` and `emit` are the two drivers, `target` makes
 //! target machines. inkwell types never appear in the public API.
 
