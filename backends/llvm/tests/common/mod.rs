@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod kernels;
+pub mod random_ir;
 pub mod suite;
 
 use strata_ir::{Function, FunctionBuilder, Linkage, Module, Param, Signature, Type, Value, VmContext};
@@ -238,4 +239,22 @@ pub fn minimum_f32(a: f32, b: f32) -> f32 {
 }
 pub fn maximum_f32(a: f32, b: f32) -> f32 {
     maximum_f64(a as f64, b as f64) as f32
+}
+
+/// splitmix64: deterministic, so failures reproduce.
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len())]
+    }
 }
