@@ -31,6 +31,7 @@ pub use dfg::{BlockData, DataFlowGraph, ValueData, ValueDef};
 pub use entities::{Block, DataId, EntityRef, ExternId, FuncId, Inst, PrimaryMap, SecondaryMap, StackSlot, Value};
 pub use function::{Function, Linkage, StackSlotData};
 pub use instructions::{BlockCall, FloatCC, FloatFlags, InstData, IntCC, TrapCode};
+pub use interp::{Arg, HostFn, InterpError, Interpreter, Trap, Val, VectorVal};
 pub use layout::Layout;
 pub use module::{DataObject, ExternFunc, Module};
 pub use opcode::{Format, OpFlags, Opcode};
