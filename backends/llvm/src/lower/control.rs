@@ -303,7 +303,10 @@ impl<'ctx> FuncLower<'_, '_, 'ctx> {
                 let idx = self.m.ctx.i32_type().const_int(lane as u64, false);
                 let mut lane_args = Vec::with_capacity(args.len());
                 for a in args {
-                    lane_args.push(b.build_extract_element(a.into_vector_value(), idx, "")?);
+                    let BasicValueEnum::VectorValue(v) = a else {
+                        return Err(self.malformed(format!("{op}: operands of {ty} are not vectors")));
+                    };
+                    lane_args.push(b.build_extract_element(*v, idx, "")?);
                 }
                 let r = self.math_call(op, ty.lane_type(), &lane_args, flags)?;
                 acc = b.build_insert_element(acc, r, idx, "")?;
