@@ -1,9 +1,9 @@
 //! Strata IR → LLVM IR. Crate-private: inkwell types never leave this crate.
 //!
-//! [`lower_module`] declares every function first (exported ones under their IR names with
-//! external linkage, local ones internal under a `name$N` symbol that no IR name can take,
-//! so they never collide with C library calls LLVM emits), then the data objects as private
-//! constant globals, then lowers each body ([`func`]) and builds the array-call trampolines
+//! [`lower_module`] declares every function first (each body internal under a `name$N`
+//! symbol that no IR name can take; each exported function also as an external alias of its
+//! body under its IR name, with its array-call trampoline), then the data objects as private
+//! constant globals, then lowers each body ([`func`]) and builds the trampolines
 //! ([`trampoline`]). The result is one LLVM module that both drivers use: the JIT links its
 //! object code in memory, AOT writes it out.
 
@@ -155,38 +155,33 @@ pub(crate) fn lower_module<'ctx>(
         prof_kind,
     };
 
-    // Exported functions first, so they get their exact names; then their trampolines.
-    let mut exports = Vec::new();
-    let mut decls: Vec<Option<FunctionValue>> = vec![None; ir.functions.len()];
+    // Every body is an internal function under a `name$N` symbol that no IR name can take:
+    // calls between functions are direct (never through a PLT, never interposed), and no
+    // body collides with a C library function LLVM calls. Each exported function is an
+    // external alias of its body under its IR name (with the JIT's prefix), next to its
+    // array-call trampoline.
     for (id, func) in ir.functions.iter() {
-        if func.linkage == strata_ir::Linkage::Export {
-            if reserved_symbol(&func.name) {
-                return Err(CompileError::SymbolClash(func.name.clone()));
-            }
-            let symbol = format!("{}{}", lo.symbol_prefix, func.name);
-            let f = cx.declare(&symbol, types.fn_type(&func.sig.abi_params(), func.sig.ret), Linkage::External)?;
-            decls[id.index()] = Some(f);
-        }
+        let ty = types.fn_type(&func.sig.abi_params(), func.sig.ret);
+        let body = cx.declare(&format!("{}${}", func.name, id.index()), ty, Linkage::Internal)?;
+        cx.funcs.push(body);
     }
+    let mut exports = Vec::new();
     let mut trampolines = Vec::new();
     for (id, func) in ir.functions.iter() {
-        if func.linkage == strata_ir::Linkage::Export {
-            trampoline::check_signature(&cx, id)?;
-            let symbol = format!("{}{}", lo.symbol_prefix, func.name);
-            let tramp = format!("{}{}", lo.symbol_prefix, array_call_symbol(&func.name));
-            let t = cx.declare(&tramp, trampoline::fn_type(&cx), Linkage::External)?;
-            trampolines.push((id, t));
-            exports.push(Export { name: func.name.clone(), symbol, trampoline: tramp, sig: func.sig.clone() });
+        if func.linkage != strata_ir::Linkage::Export {
+            continue;
         }
-    }
-    for (id, func) in ir.functions.iter() {
-        if decls[id.index()].is_none() {
-            let name = format!("{}${}", func.name, id.index());
-            let ty = types.fn_type(&func.sig.abi_params(), func.sig.ret);
-            decls[id.index()] = Some(cx.declare(&name, ty, Linkage::Internal)?);
+        if reserved_symbol(&func.name) {
+            return Err(CompileError::SymbolClash(func.name.clone()));
         }
+        trampoline::check_signature(&cx, id)?;
+        let symbol = format!("{}{}", lo.symbol_prefix, func.name);
+        cx.export_alias(&symbol, cx.funcs[id.index()])?;
+        let tramp = format!("{}{}", lo.symbol_prefix, array_call_symbol(&func.name));
+        let t = cx.declare(&tramp, trampoline::fn_type(&cx), Linkage::External)?;
+        trampolines.push((id, t));
+        exports.push(Export { name: func.name.clone(), symbol, trampoline: tramp, sig: func.sig.clone() });
     }
-    cx.funcs = decls.into_iter().flatten().collect();
     for (id, func) in ir.functions.iter() {
         let f = cx.funcs[id.index()];
         cx.add_function_attrs(f, lo.spec);
@@ -222,6 +217,42 @@ impl<'ctx> ModuleCx<'_, 'ctx> {
             return Err(CompileError::SymbolClash(name.to_string()));
         }
         Ok(f)
+    }
+
+    /// An external alias `name` of `body` (the exported symbol of an IR function); fails if
+    /// the name is taken.
+    fn export_alias(&self, name: &str, body: FunctionValue<'ctx>) -> Result<()> {
+        use inkwell::llvm_sys::core::{LLVMAddAlias2, LLVMGetValueName2};
+        use inkwell::types::AsTypeRef;
+        use inkwell::values::AsValueRef;
+        let clash = || CompileError::SymbolClash(name.to_string());
+        if self.module.get_function(name).is_some() || self.module.get_global(name).is_some() {
+            return Err(clash());
+        }
+        let cname = std::ffi::CString::new(name).map_err(|_| clash())?;
+        // SAFETY: the module, the function type and the body belong to this live context;
+        // `cname` is NUL-terminated and only read during the call. The alias is owned by
+        // the module. `LLVMGetValueName2` returns the alias's name (valid while it lives)
+        // and its length, which bound the slice.
+        let actual = unsafe {
+            let alias = LLVMAddAlias2(
+                self.module.as_mut_ptr(),
+                body.get_type().as_type_ref(),
+                0,
+                body.as_value_ref(),
+                cname.as_ptr(),
+            );
+            let mut len = 0;
+            let p = LLVMGetValueName2(alias, &mut len);
+            if p.is_null() {
+                return Err(clash());
+            }
+            std::slice::from_raw_parts(p.cast::<u8>(), len).to_vec()
+        };
+        if actual != name.as_bytes() {
+            return Err(clash());
+        }
+        Ok(())
     }
 
     /// A private constant global holding `bytes`, 16-byte aligned.

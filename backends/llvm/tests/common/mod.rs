@@ -53,12 +53,19 @@ pub fn module(funcs: Vec<Function>) -> Module {
     m
 }
 
-/// The options of each tested level.
-pub fn levels() -> [LlvmOptions; 2] {
-    [LlvmOptions::with_opt_level(0), LlvmOptions::with_opt_level(3)]
+/// The options each topic test compiles with: O0 and O3 for the host CPU, and O2 for the
+/// baseline CPU of the architecture (on x86-64 no SSE4.1 or FMA: rounding and `fma` become
+/// C library calls that the JIT resolves from the process).
+pub fn levels() -> [LlvmOptions; 3] {
+    let baseline = if cfg!(target_arch = "x86_64") { "x86-64" } else { "generic" };
+    [
+        LlvmOptions::with_opt_level(0),
+        LlvmOptions::with_opt_level(3),
+        LlvmOptions { target_cpu: Some(baseline.into()), ..LlvmOptions::with_opt_level(2) },
+    ]
 }
 
-/// `m` compiled at O0 and at O3.
+/// `m` compiled with each of [`levels`].
 pub fn compile_levels(m: &Module) -> Vec<CompiledModule> {
     levels().iter().map(|o| compile(m, o).unwrap_or_else(|e| panic!("compile at O{}: {e}", o.opt_level))).collect()
 }
