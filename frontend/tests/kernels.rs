@@ -4,13 +4,8 @@
 //! `#[fastmath]` one. Also checks the language's run-time semantics (wrapping, traps,
 //! saturating casts, `round`, NaN-propagating `min`/`max`, short-circuiting).
 
-// Until `strata_ir::interp` lands on main, the kernels run on a clearly marked stand-in
-// with the same API (see the file). Switch this line to `use strata_ir::interp::{…}`.
-#[path = "support/mini_interp.rs"]
-mod interp;
-
-use interp::{from_le_bytes, to_le_bytes, Arg, InterpError, Interpreter, Val};
 use strata_frontend::compile_source;
+use strata_ir::interp::{from_le_bytes, to_le_bytes, Arg, InterpError, Interpreter, Val};
 use strata_ir::{Module, TrapCode};
 
 fn kernel(name: &str) -> Module {

@@ -656,3 +656,100 @@ fn fused_access_keeps_an_offset_used_elsewhere() {
     let x = bytes(&[10i32, 20, 30]);
     assert_eq!(run(f, &mut [Arg::Slice(&x), Arg::Val(Val::I64(2))]), Ok(Some(Val::I64(38))));
 }
+
+/// `fn count(start: i64, n: i64) -> i64`: `for (i = start; i <cc> n; i += step) c += 1;
+/// return c` — the shape the decoder fuses into one increment-compare-branch op.
+fn counted_loop(cc: IntCC, step: i64) -> Function {
+    func("count", vec![Param::scalar("start", Type::I64), Param::scalar("n", Type::I64)], Some(Type::I64), |b, p| {
+        let (head, body, exit) = (b.create_block(), b.create_block(), b.create_block());
+        let (i, c) = (b.append_block_param(head, Type::I64), b.append_block_param(head, Type::I64));
+        let z = b.iconst(Type::I64, 0);
+        b.jump(head, &[p[0], z]);
+        b.switch_to_block(head);
+        let go = b.icmp(cc, i, p[1]);
+        b.brif(go, body, &[], exit, &[]);
+        b.switch_to_block(body);
+        let one = b.iconst(Type::I64, 1);
+        let c2 = b.iadd(c, one);
+        let s = b.iconst(Type::I64, step);
+        let i2 = b.iadd(i, s);
+        b.jump(head, &[i2, c2]);
+        b.switch_to_block(exit);
+        b.ret(Some(c));
+    })
+}
+
+#[test]
+fn counted_loops_match_a_reference() {
+    const FUEL: i64 = 300;
+    let holds = |cc: IntCC, a: i64, b: i64| match cc {
+        IntCC::Eq => a == b,
+        IntCC::Ne => a != b,
+        IntCC::Slt => a < b,
+        IntCC::Sle => a <= b,
+        IntCC::Sgt => a > b,
+        IntCC::Sge => a >= b,
+        IntCC::Ult => (a as u64) < (b as u64),
+        IntCC::Ule => (a as u64) <= (b as u64),
+        IntCC::Ugt => (a as u64) > (b as u64),
+        IntCC::Uge => (a as u64) >= (b as u64),
+    };
+    // Ok(count), or Err(()) when the loop would take more than FUEL back-edges.
+    let reference = |cc, step: i64, start: i64, n: i64| {
+        let (mut i, mut c) = (start, 0i64);
+        while holds(cc, i, n) {
+            if c == FUEL {
+                return Err(());
+            }
+            c += 1;
+            i = i.wrapping_add(step);
+        }
+        Ok(c)
+    };
+    let starts = [0, 5, -5, 100, i64::MAX - 3, i64::MIN + 3, -1];
+    let ends = [0, 10, -10, 99, i64::MAX, i64::MIN, 7];
+    for cc in IntCC::ALL {
+        for step in [1, 2, -1, -3, 127, -128, 1000] {
+            let i = Interpreter::new(&module(vec![counted_loop(cc, step)])).unwrap().with_fuel(FUEL as u64);
+            for start in starts {
+                for n in ends {
+                    let got = i.call("count", &mut [Arg::Val(Val::I64(start)), Arg::Val(Val::I64(n))]);
+                    let what = format!("{cc:?} step {step} from {start} to {n}");
+                    match reference(cc, step, start, n) {
+                        Ok(c) => assert_eq!(got, Ok(Some(Val::I64(c))), "{what}"),
+                        Err(()) => {
+                            assert_eq!(got.unwrap_err().trap_code(), Some(strata_ir::TrapCode::FuelExhausted), "{what}")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn pointer_bump_loop() {
+    // for (p = x; p < x + n*4; p += 4) sum += *p, with ptr_add and an unsigned compare.
+    let f = func("sum", vec![Param::slice("x", Type::I32, false)], Some(Type::I32), |b, p| {
+        let (head, body, exit) = (b.create_block(), b.create_block(), b.create_block());
+        let (q, acc) = (b.append_block_param(head, Type::PTR), b.append_block_param(head, Type::I32));
+        let four = b.iconst(Type::I64, 4);
+        let bytes_len = b.imul(p[1], four);
+        let end = b.binary(Opcode::PtrAdd, p[0], bytes_len);
+        let z = b.iconst(Type::I32, 0);
+        b.jump(head, &[p[0], z]);
+        b.switch_to_block(head);
+        let go = b.icmp(IntCC::Ult, q, end);
+        b.brif(go, body, &[], exit, &[]);
+        b.switch_to_block(body);
+        let z64 = b.iconst(Type::I64, 0);
+        let v = b.load(Type::I32, q, z64);
+        let acc2 = b.iadd(acc, v);
+        let q2 = b.binary(Opcode::PtrAdd, q, four);
+        b.jump(head, &[q2, acc2]);
+        b.switch_to_block(exit);
+        b.ret(Some(acc));
+    });
+    let x = bytes(&[1i32, 2, 3, 4, 5]);
+    assert_eq!(run(f, &mut [Arg::Slice(&x)]), Ok(Some(Val::I32(15))));
+}

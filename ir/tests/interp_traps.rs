@@ -551,28 +551,29 @@ fn fuel_survives_loop_rotation_through_jump_chains() {
     //   body:  *s -= 1; brif *s == 0, exit, latch   (latch is earlier: a back-edge too)
     // Each iteration but the last takes two back-edges. The `body -> latch` edge jumps to
     // the bare `br head`; it must not be rotated into latch's copy, or it would skip fuel.
-    let f = func("chain", vec![Param::scalar("n", Type::I64), Param::scalar("go", Type::BOOL)], Some(Type::I64), |b, p| {
-        let ss = b.func.create_stack_slot(8, 8);
-        let (head, latch, body, exit) = (b.create_block(), b.create_block(), b.create_block(), b.create_block());
-        let a = b.stack_addr(ss);
-        let z = b.iconst(Type::I64, 0);
-        b.store(a, z, p[0]);
-        b.jump(head, &[]);
-        b.switch_to_block(head);
-        b.brif(p[1], body, &[], exit, &[]);
-        b.switch_to_block(latch);
-        b.jump(head, &[]);
-        b.switch_to_block(body);
-        let a = b.stack_addr(ss);
-        let v = b.load(Type::I64, a, z);
-        let one = b.iconst(Type::I64, 1);
-        let v2 = b.isub(v, one);
-        b.store(a, z, v2);
-        let done = b.icmp(IntCC::Eq, v2, z);
-        b.brif(done, exit, &[], latch, &[]);
-        b.switch_to_block(exit);
-        b.ret(Some(p[0]));
-    });
+    let f =
+        func("chain", vec![Param::scalar("n", Type::I64), Param::scalar("go", Type::BOOL)], Some(Type::I64), |b, p| {
+            let ss = b.func.create_stack_slot(8, 8);
+            let (head, latch, body, exit) = (b.create_block(), b.create_block(), b.create_block(), b.create_block());
+            let a = b.stack_addr(ss);
+            let z = b.iconst(Type::I64, 0);
+            b.store(a, z, p[0]);
+            b.jump(head, &[]);
+            b.switch_to_block(head);
+            b.brif(p[1], body, &[], exit, &[]);
+            b.switch_to_block(latch);
+            b.jump(head, &[]);
+            b.switch_to_block(body);
+            let a = b.stack_addr(ss);
+            let v = b.load(Type::I64, a, z);
+            let one = b.iconst(Type::I64, 1);
+            let v2 = b.isub(v, one);
+            b.store(a, z, v2);
+            let done = b.icmp(IntCC::Eq, v2, z);
+            b.brif(done, exit, &[], latch, &[]);
+            b.switch_to_block(exit);
+            b.ret(Some(p[0]));
+        });
     let args = |n| [Arg::Val(Val::I64(n)), Arg::Val(Val::Bool(true))];
     let i = Interpreter::new(&module(vec![f])).unwrap().with_fuel(2 * 9);
     assert_eq!(i.call("chain", &mut args(10)), Ok(Some(Val::I64(10))), "9 iterations back, 2 fuel each");

@@ -196,6 +196,15 @@ pub(crate) enum Op {
     BrSle { a: Slot, b: Slot, t: u32, e: u32, sh: u8, back: bool },
     BrSgt { a: Slot, b: Slot, t: u32, e: u32, sh: u8, back: bool },
     BrSge { a: Slot, b: Slot, t: u32, e: u32, sh: u8, back: bool },
+    /// Fused `i = i + step; if i <cond> n goto t else e` on an `i64` (or `ptr`) counter
+    /// with a small constant step: the end of a counted loop (`iadd` into the counter's
+    /// slot, then the loop's rotated compare-and-branch). `back` as for `BrSlt`.
+    IncBrSlt { i: Slot, n: Slot, t: u32, e: u32, step: i8, back: bool },
+    IncBrSle { i: Slot, n: Slot, t: u32, e: u32, step: i8, back: bool },
+    IncBrSgt { i: Slot, n: Slot, t: u32, e: u32, step: i8, back: bool },
+    IncBrSge { i: Slot, n: Slot, t: u32, e: u32, step: i8, back: bool },
+    IncBrUlt { i: Slot, n: Slot, t: u32, e: u32, step: i8, back: bool },
+    IncBrNe { i: Slot, n: Slot, t: u32, e: u32, step: i8, back: bool },
     /// A call: index into [`DFunc::calls`].
     Call { site: u32 },
     /// A host call: index into [`DFunc::host_calls`].
@@ -242,7 +251,13 @@ impl Op {
             | Op::BrSlt { t, e, .. }
             | Op::BrSle { t, e, .. }
             | Op::BrSgt { t, e, .. }
-            | Op::BrSge { t, e, .. } => {
+            | Op::BrSge { t, e, .. }
+            | Op::IncBrSlt { t, e, .. }
+            | Op::IncBrSle { t, e, .. }
+            | Op::IncBrSgt { t, e, .. }
+            | Op::IncBrSge { t, e, .. }
+            | Op::IncBrUlt { t, e, .. }
+            | Op::IncBrNe { t, e, .. } => {
                 *t = f(*t);
                 *e = f(*e);
             }

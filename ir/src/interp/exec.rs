@@ -2,10 +2,11 @@
 //! recursion never recurses on the Rust stack.
 //!
 //! All frames' registers live in one `Vec<u64>`; a frame is a window `[base, base + nslots)`
-//! of it, and a callee's window starts where its caller's ends. The loop holds the current
-//! function's code and window as slices and only re-derives them on calls and returns
-//! (the vector may grow on a call). Fuel is a local counter: `u64::MAX` when unlimited,
-//! paid on `JumpBack` and `Call`.
+//! of it, and a callee's window starts where its caller's ends. [`run_frame`] is the hot
+//! loop: it runs one frame's code over its window until a call, a return or a trap, and
+//! [`run`] handles those (pushing and popping frames, copying arguments and results; the
+//! vector may grow on a call). Fuel is a counter, `u64::MAX` when unlimited, paid by
+//! back-edges (`JumpBack`, and rotated branches with `back` set) and calls.
 
 use crate::instructions::TrapCode;
 use crate::interp::code::{DFunc, Op};
@@ -172,6 +173,17 @@ fn run_frame(
         };
     }
 
+    macro_rules! incbr {
+        ($r:ident, $i:ident, $n:ident, $t:ident, $e:ident, $step:ident, $back:ident, |$x:ident, $y:ident| $c:expr) => {{
+            let $x = $r[$i as usize].wrapping_add($step as i64 as u64);
+            $r[$i as usize] = $x;
+            if $back {
+                pay_fuel!();
+            }
+            let $y = $r[$n as usize];
+            pc = if $c { $t } else { $e } as usize;
+        }};
+    }
     // `base + (idx << sh)`, after the optional bounds check of a fused access.
     macro_rules! idx_addr {
         ($r:ident, $base:ident, $idx:ident, $sh:ident) => {
@@ -412,6 +424,20 @@ fn run_frame(
                 br!(r, a, b, t, e, back, |x, y| sext(x, sh as u32) >= sext(y, sh as u32))
             }
 
+            Op::IncBrSlt { i, n, t, e, step, back } => {
+                incbr!(r, i, n, t, e, step, back, |x, y| (x as i64) < (y as i64))
+            }
+            Op::IncBrSle { i, n, t, e, step, back } => {
+                incbr!(r, i, n, t, e, step, back, |x, y| (x as i64) <= (y as i64))
+            }
+            Op::IncBrSgt { i, n, t, e, step, back } => {
+                incbr!(r, i, n, t, e, step, back, |x, y| (x as i64) > (y as i64))
+            }
+            Op::IncBrSge { i, n, t, e, step, back } => {
+                incbr!(r, i, n, t, e, step, back, |x, y| (x as i64) >= (y as i64))
+            }
+            Op::IncBrUlt { i, n, t, e, step, back } => incbr!(r, i, n, t, e, step, back, |x, y| x < y),
+            Op::IncBrNe { i, n, t, e, step, back } => incbr!(r, i, n, t, e, step, back, |x, y| x != y),
             Op::Call { site } => exit!(Exit::Call(site)),
             Op::CallHost { site } => {
                 let Some(hs) = f.host_calls.get(site as usize) else { continue };

@@ -3,9 +3,11 @@
 //!
 //! [`Interpreter::new`] decodes every function of a module once into a compact form (a
 //! flat vector of type-specialized ops over `u64` register slots, branch targets resolved
-//! to code offsets, constants pre-loaded; see `code.rs` and `decode.rs`). [`Interpreter::call`]
-//! then runs an exported function on an explicit frame stack (`exec.rs`), checking every
-//! memory access against the regions the call may touch (`memory.rs`). The interpreter is
+//! to code offsets, constants pre-loaded; see `code.rs`, `decode.rs` and `select.rs`).
+//! [`Interpreter::call`] then runs an exported function on an explicit frame stack
+//! (`exec.rs`, with vector instructions in `vector.rs`), checking every memory access
+//! against the regions the call may touch (`memory.rs`). The semantics of each operation
+//! live in `ops.rs`; values crossing the API in `value.rs`. The interpreter is
 //! `Send + Sync`; each call keeps its own registers, frames and memory table, so several
 //! threads may call it at once.
 //!
@@ -34,6 +36,7 @@ mod error;
 mod exec;
 mod memory;
 mod ops;
+mod select;
 mod value;
 mod vector;
 
@@ -78,6 +81,20 @@ impl Interpreter {
     /// terminators, mismatched operand types), and [`InterpError::Unsupported`] for vectors
     /// wider than [`MAX_VECTOR_BYTES`] or huge stack frames.
     pub fn new(module: &crate::Module) -> Result<Interpreter, InterpError> {
+        // The decoder is written for verified IR (it still refuses, rather than panics on,
+        // what it notices); verifying first turns every malformation into a clear error.
+        if let Err(errors) = crate::verify_module(module) {
+            let function = errors.0.first().map(|e| e.function.clone()).unwrap_or_default();
+            return Err(InterpError::InvalidIr { function, message: errors.to_string() });
+        }
+        Self::new_without_verifying(module)
+    }
+
+    /// Decodes `module` without running the verifier first. Only for robustness tests of
+    /// the decoder itself, which must refuse (never panic on) malformed IR; use
+    /// [`Interpreter::new`].
+    #[doc(hidden)]
+    pub fn new_without_verifying(module: &crate::Module) -> Result<Interpreter, InterpError> {
         let prog = decode::decode_module(module)?;
         let hosts = vec![None; prog.externs.len()];
         Ok(Interpreter { prog, hosts, fuel: None, max_depth: DEFAULT_MAX_CALL_DEPTH })

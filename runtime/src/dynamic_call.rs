@@ -1,0 +1,217 @@
+//! A module compiled on one tier, called with dynamically typed arguments.
+//!
+//! For the JIT tiers the arguments are packed into the array-call slots of
+//! `strata_ir::abi` and the trampoline is called with a fresh `VmContext`; a trap code left
+//! in the context becomes a [`strata_ir::interp::Trap`]. Slices must come from the caller
+//! as byte buffers whose length is a multiple of the element size (checked here, since the
+//! compiled code trusts the lengths it is given).
+
+use crate::tier::Tier;
+use crate::Options;
+use strata_ir::interp::{Arg, InterpError, Interpreter, Trap, Val};
+use strata_ir::{Module, ParamKind, Signature, TrapCode, Type, VmContext};
+
+/// Why a module could not be compiled on a tier.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    #[error("tier `{0}` is not included in this build (enable the cargo feature)")]
+    Unavailable(Tier),
+    #[error("{0}")]
+    Interp(#[from] InterpError),
+    #[error("tier 1 (Cranelift): {0}")]
+    #[cfg(feature = "cranelift")]
+    Cranelift(#[from] strata_cranelift::CompileError),
+    #[error("tier 2 (LLVM): {0}")]
+    #[cfg(feature = "llvm")]
+    Llvm(#[from] strata_llvm::CompileError),
+}
+
+/// Why a call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error("{0}")]
+    Trap(Trap),
+    #[error("no exported function `{0}`")]
+    NoSuchFunction(String),
+    #[error("{0}")]
+    BadArguments(String),
+    #[error("{0}")]
+    Interp(InterpError),
+}
+
+impl From<InterpError> for CallError {
+    fn from(e: InterpError) -> Self {
+        match e {
+            InterpError::Trap(t) => CallError::Trap(t),
+            e => CallError::Interp(e),
+        }
+    }
+}
+
+enum Code {
+    Interp(Interpreter),
+    #[cfg(feature = "cranelift")]
+    Cranelift(strata_cranelift::CompiledModule),
+    #[cfg(feature = "llvm")]
+    Llvm(strata_llvm::CompiledModule),
+}
+
+/// A module compiled for one tier.
+pub struct CompiledModule {
+    tier: Tier,
+    code: Code,
+    module: Module,
+    fuel: Option<u64>,
+}
+
+pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<CompiledModule, CompileError> {
+    let code = match tier {
+        Tier::Interpreter => {
+            let mut i = Interpreter::new(module)?;
+            if let Some(f) = opts.fuel {
+                i = i.with_fuel(f);
+            }
+            Code::Interp(i)
+        }
+        #[cfg(feature = "cranelift")]
+        Tier::Baseline => {
+            let o = strata_cranelift::CraneliftOptions { fuel: opts.fuel.is_some(), ..Default::default() };
+            Code::Cranelift(strata_cranelift::compile(module, &o)?)
+        }
+        #[cfg(feature = "llvm")]
+        Tier::Optimized => {
+            let o = strata_llvm::LlvmOptions {
+                opt_level: opts.llvm_opt_level,
+                fuel: opts.fuel.is_some(),
+                ..Default::default()
+            };
+            Code::Llvm(strata_llvm::compile(module, &o)?)
+        }
+        #[allow(unreachable_patterns)]
+        t => return Err(CompileError::Unavailable(t)),
+    };
+    Ok(CompiledModule { tier, code, module: module.clone(), fuel: opts.fuel })
+}
+
+impl CompiledModule {
+    /// The tier this module runs on.
+    pub fn tier(&self) -> Tier {
+        self.tier
+    }
+
+    /// The IR module this was compiled from.
+    pub fn module(&self) -> &Module {
+        &self.module
+    }
+
+    /// Calls exported function `name`.
+    pub fn call(&self, name: &str, args: &mut [Arg<'_>]) -> Result<Option<Val>, CallError> {
+        match &self.code {
+            Code::Interp(i) => Ok(i.call(name, args)?),
+            #[cfg(feature = "cranelift")]
+            Code::Cranelift(c) => {
+                let f = c.function(name).ok_or_else(|| CallError::NoSuchFunction(name.to_string()))?;
+                self.call_array(name, f.array_call, args)
+            }
+            #[cfg(feature = "llvm")]
+            Code::Llvm(c) => {
+                let f = c.function(name).ok_or_else(|| CallError::NoSuchFunction(name.to_string()))?;
+                self.call_array(name, f.array_call, args)
+            }
+        }
+    }
+
+    #[allow(dead_code)] // unused when no JIT backend is built
+    fn call_array(
+        &self,
+        name: &str,
+        entry: strata_ir::ArrayCallFn,
+        args: &mut [Arg<'_>],
+    ) -> Result<Option<Val>, CallError> {
+        let id = self.module.func_by_name(name).ok_or_else(|| CallError::NoSuchFunction(name.to_string()))?;
+        let func = &self.module.functions[id];
+        if func.linkage != strata_ir::Linkage::Export {
+            return Err(CallError::NoSuchFunction(name.to_string()));
+        }
+        let slots = pack_args(name, &func.sig, args)?;
+        let mut ret: u64 = 0;
+        let mut ctx = VmContext::default();
+        if let Some(f) = self.fuel {
+            ctx.fuel = i64::try_from(f).unwrap_or(i64::MAX);
+        }
+        // SAFETY: `entry` is the trampoline of `name`, compiled from verified IR with this
+        // signature; `slots` holds exactly one slot per ABI parameter, slices point to live
+        // buffers of the stated element counts (checked by `pack_args`), mutable ones
+        // uniquely borrowed for the duration of the call; `ret` and `ctx` outlive the call.
+        unsafe { entry(slots.as_ptr(), &mut ret, &mut ctx) };
+        if ctx.trap_code != 0 {
+            let code = TrapCode::from_u32(ctx.trap_code).unwrap_or(TrapCode::Unreachable);
+            return Err(CallError::Trap(Trap { code, function: name.to_string() }));
+        }
+        Ok(func.sig.ret.map(|t| unpack_ret(t, ret)))
+    }
+}
+
+/// Packs arguments into array-call slots, checking them against the signature.
+fn pack_args(name: &str, sig: &Signature, args: &mut [Arg<'_>]) -> Result<Vec<u64>, CallError> {
+    let bad = |m: String| CallError::BadArguments(format!("function `{name}`: {m}"));
+    if args.len() != sig.params.len() {
+        return Err(bad(format!("expected {} arguments, got {}", sig.params.len(), args.len())));
+    }
+    let mut slots = Vec::with_capacity(sig.params.len() * 2);
+    for (p, a) in sig.params.iter().zip(args.iter_mut()) {
+        match (p.kind, a) {
+            (ParamKind::Scalar(ty), Arg::Val(v)) => {
+                if v.ty() != ty {
+                    return Err(bad(format!("parameter `{}` is {ty}, got {}", p.name, v.ty())));
+                }
+                slots.push(scalar_slot(*v));
+            }
+            (ParamKind::Slice { elem, mutable }, a) => {
+                let size = elem.bytes().unwrap_or(1).max(1) as usize;
+                let (ptr, len) = match a {
+                    Arg::SliceMut(b) => (b.as_mut_ptr() as u64, b.len()),
+                    Arg::Slice(b) if !mutable => (b.as_ptr() as u64, b.len()),
+                    Arg::Slice(_) => {
+                        return Err(bad(format!("parameter `{}` is `mut [{elem}]`: pass it mutably", p.name)))
+                    }
+                    Arg::Val(_) => return Err(bad(format!("parameter `{}` is a slice, got a scalar", p.name))),
+                };
+                if len % size != 0 {
+                    return Err(bad(format!("slice `{}` has {len} bytes, not a multiple of {size}", p.name)));
+                }
+                slots.push(ptr);
+                slots.push((len / size) as u64);
+            }
+            (ParamKind::Scalar(_), _) => return Err(bad(format!("parameter `{}` is a scalar, got a slice", p.name))),
+        }
+    }
+    Ok(slots)
+}
+
+fn scalar_slot(v: Val) -> u64 {
+    match v {
+        Val::Bool(b) => b as u64,
+        Val::I8(x) => x as u8 as u64,
+        Val::I16(x) => x as u16 as u64,
+        Val::I32(x) => x as u32 as u64,
+        Val::I64(x) => x as u64,
+        Val::F32(x) => x.to_bits() as u64,
+        Val::F64(x) => x.to_bits(),
+        Val::Ptr(p) => p,
+        Val::Vector(_) => 0,
+    }
+}
+
+fn unpack_ret(ty: Type, slot: u64) -> Val {
+    match ty {
+        Type::BOOL => Val::Bool(slot & 1 != 0),
+        Type::I8 => Val::I8(slot as i8),
+        Type::I16 => Val::I16(slot as i16),
+        Type::I32 => Val::I32(slot as i32),
+        Type::F32 => Val::F32(f32::from_bits(slot as u32)),
+        Type::F64 => Val::F64(f64::from_bits(slot)),
+        Type::PTR => Val::Ptr(slot),
+        _ => Val::I64(slot as i64),
+    }
+}

@@ -1,0 +1,54 @@
+//! Argument parsing (clap derive) and dispatch to one module per subcommand.
+
+mod check;
+mod run;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit code for bad input: unreadable files, compile errors, bad arguments.
+pub const EXIT_INPUT: i32 = 1;
+/// Exit code when the program trapped.
+pub const EXIT_TRAP: i32 = 3;
+
+#[derive(Parser)]
+#[command(name = "strata", version, about = "Strata: a tiered compiler for numeric kernels and BPF bytecode")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Color diagnostics: auto, always or never.
+    #[arg(long, global = true, default_value = "auto")]
+    color: ColorChoice,
+}
+
+#[derive(Copy, Clone, clap::ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a function of a .sk or .sir file and print its result as JSON:
+    /// {"ret": value, "outputs": {"param": [..]}} (outputs are the mutable slices).
+    Run(run::RunArgs),
+    /// Check a .sk or .sir file and print its diagnostics.
+    Check {
+        /// The source file.
+        file: PathBuf,
+    },
+}
+
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    match cli.command {
+        Command::Run(args) => run::run(args, color),
+        Command::Check { file } => check::check(&file, color),
+    }
+}
