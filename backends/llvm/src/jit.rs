@@ -75,13 +75,7 @@ pub fn compile(module: &strata_ir::Module, opts: &LlvmOptions) -> Result<Compile
         // (lookup fails otherwise) and stays valid while `code` is alive, which every
         // `CompiledFunc` keeps through its `Arc`.
         let array_call: ArrayCallFn = unsafe { std::mem::transmute::<usize, ArrayCallFn>(tramp) };
-        let f = CompiledFunc {
-            name: name.clone(),
-            entry: entry as *const u8,
-            array_call,
-            signature: sig,
-            _code: code.clone(),
-        };
+        let f = CompiledFunc { name: name.clone(), entry: entry as *const u8, array_call, sig, _code: code.clone() };
         funcs.insert(name, f);
     }
     timings.link = t.elapsed();
@@ -261,10 +255,14 @@ impl std::fmt::Debug for CompiledModule {
 /// array-call trampoline, and its signature. Keeps the module's code alive.
 #[derive(Clone)]
 pub struct CompiledFunc {
+    /// The direct entry point: `extern "C" fn(abi params…, ctx: *mut VmContext) -> ret`
+    /// (see `strata_ir::abi`; `bool` as `i8` 0/1).
+    pub entry: *const u8,
+    /// The array-call trampoline (see [`strata_ir::ArrayCallFn`]).
+    pub array_call: ArrayCallFn,
+    /// The IR signature.
+    pub sig: Signature,
     name: String,
-    entry: *const u8,
-    array_call: ArrayCallFn,
-    signature: Signature,
     _code: Arc<JitCode>,
 }
 
@@ -294,21 +292,6 @@ impl CompiledFunc {
         &self.name
     }
 
-    /// The direct entry point: an `extern "C" fn(abi params…, *mut VmContext) -> ret`.
-    pub fn entry(&self) -> *const u8 {
-        self.entry
-    }
-
-    /// The array-call trampoline.
-    pub fn array_call(&self) -> ArrayCallFn {
-        self.array_call
-    }
-
-    /// The IR signature.
-    pub fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
     /// Calls the function through its trampoline with one `u64` slot per ABI parameter
     /// (encoded as `strata_ir::ArrayCallFn` says), after clearing `ctx.trap_code`. Returns
     /// the result slot (`None` for functions without a result) or the trap.
@@ -319,7 +302,7 @@ impl CompiledFunc {
     /// `mut` slice argument), and `ctx.host_table` must hold `ctx.host_count` valid host
     /// functions matching the module's declarations (or be empty).
     pub unsafe fn call(&self, args: &[u64], ctx: &mut VmContext) -> Result<Option<u64>, CallError> {
-        let expected = self.signature.abi_params().len();
+        let expected = self.sig.abi_params().len();
         if args.len() != expected {
             return Err(CallError::Arity { expected, got: args.len() });
         }
@@ -329,7 +312,7 @@ impl CompiledFunc {
         // passes `ctx` on; the caller vouches for the slice arguments and host table.
         unsafe { (self.array_call)(args.as_ptr(), &mut ret, ctx) };
         match ctx.trap_code {
-            0 => Ok(self.signature.ret.map(|_| ret)),
+            0 => Ok(self.sig.ret.map(|_| ret)),
             n => Err(TrapCode::from_u32(n).map_or(CallError::UnknownTrap(n), CallError::Trap)),
         }
     }
@@ -337,6 +320,6 @@ impl CompiledFunc {
 
 impl std::fmt::Debug for CompiledFunc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CompiledFunc({} {} @ {:p})", self.name, self.signature, self.entry)
+        write!(f, "CompiledFunc({} {} @ {:p})", self.name, self.sig, self.entry)
     }
 }

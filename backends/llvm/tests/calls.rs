@@ -86,13 +86,13 @@ fn direct_entry_point_follows_the_c_abi() {
         let f = func(&cm, "dot");
         type Dot = unsafe extern "C" fn(*const f64, i64, *const f64, i64, bool, *mut VmContext) -> f64;
         // SAFETY: `dot`'s ABI: two slices, a bool (as i8 0/1, which Rust's bool is), the context.
-        let entry: Dot = unsafe { std::mem::transmute::<*const u8, Dot>(f.entry()) };
+        let entry: Dot = unsafe { std::mem::transmute::<*const u8, Dot>(f.entry) };
         let (a, b) = ([1.0, 2.0], [3.0, 4.0]);
         let mut ctx = VmContext::default();
         // SAFETY: live slices and context.
         assert_eq!(unsafe { entry(a.as_ptr(), 2, b.as_ptr(), 2, false, &mut ctx) }, 11.0);
         assert_eq!(unsafe { entry(a.as_ptr(), 2, b.as_ptr(), 2, true, &mut ctx) }, -11.0);
-        assert_eq!(f.signature().to_string(), "(a: [f64], b: [f64], neg: bool) -> f64");
+        assert_eq!(f.sig.to_string(), "(a: [f64], b: [f64], neg: bool) -> f64");
     }
 }
 

@@ -70,7 +70,7 @@ fn same(got: u64, want: &Json, ty: Type) -> bool {
 
 /// Runs `line` on `f`; returns a description of the mismatch, if any.
 pub fn check(f: &CompiledFunc, line: &RunLine) -> Result<(), String> {
-    let sig = f.signature().clone();
+    let sig = f.sig.clone();
     let mut buffers: Vec<(String, Type, Vec<u8>)> = Vec::new();
     let mut args = Vec::new();
     for (p, a) in sig.params.iter().zip(&line.args) {

@@ -71,7 +71,7 @@ enum Input {
 }
 
 fn inputs(rng: &mut Rng, f: &CompiledFunc) -> Vec<Input> {
-    f.signature()
+    f.sig
         .params
         .iter()
         .map(|p| match p.kind {
@@ -150,7 +150,7 @@ fn run_compiled(f: &CompiledFunc, inputs: &[Input], fuel: i64, depth: u32, table
     // `table` holds host functions matching the declarations of the modules they serve.
     let r = unsafe { f.call(&args, &mut ctx) };
     let result = match r {
-        Ok(v) => Ok(v.and_then(|v| Some((f.signature().ret?, v)))),
+        Ok(v) => Ok(v.and_then(|v| Some((f.sig.ret?, v)))),
         Err(CallError::Trap(t)) => Err(t),
         Err(e) => panic!("{}: {e}", f.name()),
     };
@@ -407,7 +407,7 @@ fn compare_module(mname: &str, m: &Module, rng: &mut Rng, inputs_per_fn: usize, 
         for k in 0..inputs_per_fn {
             let input = inputs(rng, &plain);
             let (reference, depth) = if k % 8 == 7 { (&small, SMALL_DEPTH) } else { (&interp, 10_000) };
-            let Some(want) = run_interp(reference, name, plain.signature().ret, &input) else { continue };
+            let Some(want) = run_interp(reference, name, plain.sig.ret, &input) else { continue };
             stats.calls += 1;
             stats.traps += want.result.is_err() as usize;
             let mut check = |what: &str, got: Outcome| {
