@@ -1,0 +1,340 @@
+//! Arithmetic, bitwise operations, comparisons, `select`, `fma` and conversions.
+//!
+//! Exactness comes first (docs/ir.md, "Semantics"):
+//! - integer arithmetic wraps: no `nsw`/`nuw` flags anywhere;
+//! - division and remainder branch to the `div_by_zero` trap on a zero divisor, and divide
+//!   by 1 instead of -1 so `sdiv MIN, -1` (= `MIN`, computed as `0 - a`) and `srem MIN, -1`
+//!   (= 0) never reach LLVM's undefined case;
+//! - shift amounts are masked to the lane width, so LLVM never sees an over-wide shift;
+//! - float operations carry exactly the fast-math flags the IR gives (`reassoc`, `contract`),
+//!   nothing else, and strict operations none;
+//! - `fmin`/`fmax` are `llvm.minimum`/`llvm.maximum` (IEEE-754-2019), `fnearest` is
+//!   `llvm.roundeven`, float→int conversions are `llvm.fpto[su]i.sat` (saturating, NaN → 0),
+//!   and `clz`/`ctz` are defined at zero (`is_zero_poison = false`).
+
+use super::func::FuncLower;
+use crate::error::{CompileError, Result};
+use inkwell::types::BasicTypeEnum;
+use inkwell::values::{BasicMetadataValueEnum, BasicValue, BasicValueEnum, InstructionOpcode as Op, IntValue};
+use inkwell::values::{FastMathFlags, FunctionValue};
+use inkwell::{FloatPredicate, IntPredicate};
+use strata_ir::{FloatCC, FloatFlags, Inst, IntCC, Opcode, TrapCode, Type, Value};
+
+impl<'ctx> FuncLower<'_, '_, 'ctx> {
+    pub(crate) fn unary(&mut self, inst: Inst, op: Opcode, arg: Value, flags: FloatFlags) -> Result<()> {
+        let (_, rty) = self.result(inst)?;
+        let a = self.val(arg)?;
+        let aty = self.ty(arg);
+        let b = &self.m.builder;
+        let v = match op {
+            Opcode::Ineg => b.build_binop(Op::Sub, self.zero(aty), a, "")?,
+            Opcode::Bnot => b.build_binop(Op::Xor, a, self.int_const(aty, u64::MAX)?, "")?,
+            Opcode::Popcnt => self.intrinsic("llvm.ctpop", &[aty], &[a], FloatFlags::NONE)?,
+            Opcode::Clz | Opcode::Ctz => {
+                let name = if op == Opcode::Clz { "llvm.ctlz" } else { "llvm.cttz" };
+                let poison = self.m.ctx.bool_type().const_zero().into();
+                self.intrinsic(name, &[aty], &[a, poison], FloatFlags::NONE)?
+            }
+            // `bswap` of a single byte is the byte itself (and not an LLVM intrinsic).
+            Opcode::Bswap if aty.lane_bits() == 8 => a,
+            Opcode::Bswap => self.intrinsic("llvm.bswap", &[aty], &[a], FloatFlags::NONE)?,
+            Opcode::Fneg => {
+                let v = match a {
+                    BasicValueEnum::FloatValue(x) => b.build_float_neg(x, "")?.into(),
+                    BasicValueEnum::VectorValue(x) => b.build_float_neg(x, "")?.into(),
+                    _ => return Err(self.malformed(format!("fneg of {aty}"))),
+                };
+                self.set_flags(v, flags);
+                v
+            }
+            Opcode::Fabs => self.intrinsic("llvm.fabs", &[aty], &[a], flags)?,
+            Opcode::Fsqrt => self.intrinsic("llvm.sqrt", &[aty], &[a], flags)?,
+            Opcode::Ffloor => self.intrinsic("llvm.floor", &[aty], &[a], flags)?,
+            Opcode::Fceil => self.intrinsic("llvm.ceil", &[aty], &[a], flags)?,
+            Opcode::Ftrunc => self.intrinsic("llvm.trunc", &[aty], &[a], flags)?,
+            Opcode::Fnearest => self.intrinsic("llvm.roundeven", &[aty], &[a], flags)?,
+            Opcode::Fexp | Opcode::Flog | Opcode::Fsin | Opcode::Fcos => self.math_call(op, aty, &[a], flags)?,
+            Opcode::Sext
+            | Opcode::Zext
+            | Opcode::Trunc
+            | Opcode::Fpromote
+            | Opcode::Fdemote
+            | Opcode::Sitofp
+            | Opcode::Uitofp
+            | Opcode::Fptosi
+            | Opcode::Fptoui
+            | Opcode::Bitcast
+            | Opcode::PtrToInt
+            | Opcode::IntToPtr => self.convert(op, a, aty, rty)?,
+            Opcode::Splat => self.splat(a, rty)?,
+            Opcode::ReduceAdd | Opcode::ReduceMin | Opcode::ReduceMax => self.reduce(op, a, aty, flags)?,
+            _ => return Err(self.malformed(format!("{op} is not a unary operation"))),
+        };
+        self.define(inst, v)
+    }
+
+    pub(crate) fn binary(&mut self, inst: Inst, op: Opcode, args: [Value; 2], flags: FloatFlags) -> Result<()> {
+        let (a, c) = (self.val(args[0])?, self.val(args[1])?);
+        let ty = self.ty(args[0]);
+        let b = &self.m.builder;
+        let float = |fl: &Self, o: Op| -> Result<BasicValueEnum<'ctx>> {
+            let v = fl.m.builder.build_binop(o, a, c, "")?;
+            fl.set_flags(v, flags);
+            Ok(v)
+        };
+        let v = match op {
+            Opcode::Iadd => b.build_binop(Op::Add, a, c, "")?,
+            Opcode::Isub => b.build_binop(Op::Sub, a, c, "")?,
+            Opcode::Imul => b.build_binop(Op::Mul, a, c, "")?,
+            Opcode::Sdiv | Opcode::Udiv | Opcode::Srem | Opcode::Urem => self.divide(op, a, c, ty)?,
+            Opcode::Smin => self.intrinsic("llvm.smin", &[ty], &[a, c], FloatFlags::NONE)?,
+            Opcode::Smax => self.intrinsic("llvm.smax", &[ty], &[a, c], FloatFlags::NONE)?,
+            Opcode::Umin => self.intrinsic("llvm.umin", &[ty], &[a, c], FloatFlags::NONE)?,
+            Opcode::Umax => self.intrinsic("llvm.umax", &[ty], &[a, c], FloatFlags::NONE)?,
+            Opcode::Band => b.build_binop(Op::And, a, c, "")?,
+            Opcode::Bor => b.build_binop(Op::Or, a, c, "")?,
+            Opcode::Bxor => b.build_binop(Op::Xor, a, c, "")?,
+            Opcode::Shl => self.shift(Op::Shl, a, c, ty, self.ty(args[1]))?,
+            Opcode::Lshr => self.shift(Op::LShr, a, c, ty, self.ty(args[1]))?,
+            Opcode::Ashr => self.shift(Op::AShr, a, c, ty, self.ty(args[1]))?,
+            Opcode::Fadd => float(self, Op::FAdd)?,
+            Opcode::Fsub => float(self, Op::FSub)?,
+            Opcode::Fmul => float(self, Op::FMul)?,
+            Opcode::Fdiv => float(self, Op::FDiv)?,
+            Opcode::Fmin => self.intrinsic("llvm.minimum", &[ty], &[a, c], flags)?,
+            Opcode::Fmax => self.intrinsic("llvm.maximum", &[ty], &[a, c], flags)?,
+            Opcode::Fcopysign => self.intrinsic("llvm.copysign", &[ty], &[a, c], flags)?,
+            Opcode::Fpow => self.math_call(op, ty, &[a, c], flags)?,
+            Opcode::PtrAdd => {
+                let (BasicValueEnum::PointerValue(p), BasicValueEnum::IntValue(off)) = (a, c) else {
+                    return Err(self.malformed("ptr_add takes a ptr and an i64"));
+                };
+                // SAFETY: a GEP without `inbounds` is plain wrapping address arithmetic,
+                // which is what `ptr_add` means; it has no undefined case.
+                unsafe { b.build_gep(self.m.ctx.i8_type(), p, &[off], "")? }.into()
+            }
+            _ => return Err(self.malformed(format!("{op} is not a binary operation"))),
+        };
+        self.define(inst, v)
+    }
+
+    pub(crate) fn ternary(&mut self, inst: Inst, op: Opcode, args: [Value; 3], flags: FloatFlags) -> Result<()> {
+        let [x, y, z] = [self.val(args[0])?, self.val(args[1])?, self.val(args[2])?];
+        let v = match op {
+            Opcode::Fma => self.intrinsic("llvm.fma", &[self.ty(args[0])], &[x, y, z], flags)?,
+            Opcode::Select => {
+                let b = &self.m.builder;
+                match x {
+                    BasicValueEnum::IntValue(c) => b.build_select(c, y, z, "")?,
+                    BasicValueEnum::VectorValue(c) => b.build_select(c, y, z, "")?,
+                    _ => return Err(self.malformed("select condition is not a bool")),
+                }
+            }
+            _ => return Err(self.malformed(format!("{op} is not a ternary operation"))),
+        };
+        self.define(inst, v)
+    }
+
+    pub(crate) fn icmp(&mut self, inst: Inst, cond: IntCC, args: [Value; 2]) -> Result<()> {
+        let (mut a, mut c) = (self.val(args[0])?, self.val(args[1])?);
+        let b = &self.m.builder;
+        if self.ty(args[0]).is_ptr() {
+            let i64t = self.m.ctx.i64_type();
+            a = b.build_cast(Op::PtrToInt, a, i64t, "")?;
+            c = b.build_cast(Op::PtrToInt, c, i64t, "")?;
+        }
+        let pred = match cond {
+            IntCC::Eq => IntPredicate::EQ,
+            IntCC::Ne => IntPredicate::NE,
+            IntCC::Slt => IntPredicate::SLT,
+            IntCC::Sle => IntPredicate::SLE,
+            IntCC::Sgt => IntPredicate::SGT,
+            IntCC::Sge => IntPredicate::SGE,
+            IntCC::Ult => IntPredicate::ULT,
+            IntCC::Ule => IntPredicate::ULE,
+            IntCC::Ugt => IntPredicate::UGT,
+            IntCC::Uge => IntPredicate::UGE,
+        };
+        let v: BasicValueEnum = match (a, c) {
+            (BasicValueEnum::IntValue(x), BasicValueEnum::IntValue(y)) => b.build_int_compare(pred, x, y, "")?.into(),
+            (BasicValueEnum::VectorValue(x), BasicValueEnum::VectorValue(y)) => {
+                b.build_int_compare(pred, x, y, "")?.into()
+            }
+            _ => return Err(self.malformed("icmp operands are not integers of one type")),
+        };
+        self.define(inst, v)
+    }
+
+    pub(crate) fn fcmp(&mut self, inst: Inst, cond: FloatCC, args: [Value; 2]) -> Result<()> {
+        let (a, c) = (self.val(args[0])?, self.val(args[1])?);
+        let pred = match cond {
+            FloatCC::Eq => FloatPredicate::OEQ,
+            // Rust's `!=`: true when unordered.
+            FloatCC::Ne => FloatPredicate::UNE,
+            FloatCC::Lt => FloatPredicate::OLT,
+            FloatCC::Le => FloatPredicate::OLE,
+            FloatCC::Gt => FloatPredicate::OGT,
+            FloatCC::Ge => FloatPredicate::OGE,
+            FloatCC::Ord => FloatPredicate::ORD,
+            FloatCC::Uno => FloatPredicate::UNO,
+        };
+        let b = &self.m.builder;
+        let v: BasicValueEnum = match (a, c) {
+            (BasicValueEnum::FloatValue(x), BasicValueEnum::FloatValue(y)) => {
+                b.build_float_compare(pred, x, y, "")?.into()
+            }
+            (BasicValueEnum::VectorValue(x), BasicValueEnum::VectorValue(y)) => {
+                b.build_float_compare(pred, x, y, "")?.into()
+            }
+            _ => return Err(self.malformed("fcmp operands are not floats of one type")),
+        };
+        self.define(inst, v)
+    }
+
+    /// `sdiv udiv srem urem` on scalars, guarded as the module doc says.
+    fn divide(
+        &mut self,
+        op: Opcode,
+        a: BasicValueEnum<'ctx>,
+        d: BasicValueEnum<'ctx>,
+        ty: Type,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let (BasicValueEnum::IntValue(a), BasicValueEnum::IntValue(d)) = (a, d) else {
+            return Err(self.malformed(format!("{op} on {ty}: division is defined on integer scalars only")));
+        };
+        let t = d.get_type();
+        let b = &self.m.builder;
+        let is_zero = b.build_int_compare(IntPredicate::EQ, d, t.const_zero(), "")?;
+        self.trap_if(is_zero, TrapCode::DivByZero)?;
+        let b = &self.m.builder;
+        Ok(match op {
+            Opcode::Udiv => b.build_int_unsigned_div(a, d, "")?.into(),
+            Opcode::Urem => b.build_int_unsigned_rem(a, d, "")?.into(),
+            _ => {
+                let minus_one = b.build_int_compare(IntPredicate::EQ, d, t.const_all_ones(), "")?;
+                let safe = b.build_select(minus_one, t.const_int(1, false), d, "")?.into_int_value();
+                if op == Opcode::Srem {
+                    // x % 1 == 0 == x % -1, and MIN % -1 is never evaluated.
+                    b.build_int_signed_rem(a, safe, "")?.into()
+                } else {
+                    let q = b.build_int_signed_div(a, safe, "")?;
+                    let neg = b.build_int_sub(t.const_zero(), a, "")?;
+                    b.build_select(minus_one, neg, q, "")?
+                }
+            }
+        })
+    }
+
+    /// A shift with the amount taken modulo the lane width; a scalar amount applies to
+    /// every lane of a vector.
+    fn shift(
+        &self,
+        op: Op,
+        a: BasicValueEnum<'ctx>,
+        amount: BasicValueEnum<'ctx>,
+        ty: Type,
+        amount_ty: Type,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let b = &self.m.builder;
+        let mask = self.int_const(amount_ty, (ty.lane_bits() - 1) as u64)?;
+        let mut amt = b.build_binop(Op::And, amount, mask, "")?;
+        if ty.is_vector() && amount_ty.is_scalar() {
+            amt = self.splat(amt, ty)?;
+        }
+        Ok(b.build_binop(op, a, amt, "")?)
+    }
+
+    /// A conversion `op` of `a` (of type `from`) to type `to`.
+    fn convert(&self, op: Opcode, a: BasicValueEnum<'ctx>, from: Type, to: Type) -> Result<BasicValueEnum<'ctx>> {
+        let b = &self.m.builder;
+        let tt = self.m.types.ty(to);
+        if from == to && matches!(op, Opcode::Sext | Opcode::Zext | Opcode::Trunc | Opcode::Bitcast) {
+            return Ok(a);
+        }
+        let cast = |o: Op| -> Result<BasicValueEnum<'ctx>> { Ok(b.build_cast(o, a, tt, "")?) };
+        match op {
+            Opcode::Sext => cast(Op::SExt),
+            Opcode::Zext => cast(Op::ZExt),
+            Opcode::Trunc => cast(Op::Trunc),
+            Opcode::Fpromote => cast(Op::FPExt),
+            Opcode::Fdemote => cast(Op::FPTrunc),
+            Opcode::Sitofp => cast(Op::SIToFP),
+            Opcode::Uitofp => cast(Op::UIToFP),
+            Opcode::Fptosi => {
+                self.intrinsic_tys("llvm.fptosi.sat", &[tt, self.m.types.ty(from)], &[a], FloatFlags::NONE)
+            }
+            Opcode::Fptoui => {
+                self.intrinsic_tys("llvm.fptoui.sat", &[tt, self.m.types.ty(from)], &[a], FloatFlags::NONE)
+            }
+            Opcode::Bitcast if from.is_ptr() => cast(Op::PtrToInt),
+            Opcode::Bitcast if to.is_ptr() => cast(Op::IntToPtr),
+            Opcode::Bitcast => cast(Op::BitCast),
+            Opcode::PtrToInt => cast(Op::PtrToInt),
+            Opcode::IntToPtr => cast(Op::IntToPtr),
+            _ => Err(self.malformed(format!("{op} is not a conversion"))),
+        }
+    }
+
+    /// The zero of type `ty`.
+    pub fn zero(&self, ty: Type) -> BasicValueEnum<'ctx> {
+        self.m.types.ty(ty).const_zero()
+    }
+
+    /// Sets exactly the fast-math flags `flags` allows on `v`, if it is an instruction that
+    /// can carry them (a constant-folded result carries nothing).
+    pub fn set_flags(&self, v: BasicValueEnum<'ctx>, flags: FloatFlags) {
+        if flags.is_empty() {
+            return;
+        }
+        let mut fmf = FastMathFlags::empty();
+        if flags.contains(FloatFlags::REASSOC) {
+            fmf |= FastMathFlags::AllowReassoc;
+        }
+        if flags.contains(FloatFlags::CONTRACT) {
+            fmf |= FastMathFlags::AllowContract;
+        }
+        if let Some(i) = v.as_instruction_value() {
+            if i.can_use_fast_math_flags() {
+                // Cannot fail: checked just above.
+                let _ = i.set_fast_math_flags(fmf);
+            }
+        }
+    }
+
+    /// Calls intrinsic `name` overloaded on the LLVM types of the Strata types `tys`.
+    pub fn intrinsic(
+        &self,
+        name: &str,
+        tys: &[Type],
+        args: &[BasicValueEnum<'ctx>],
+        flags: FloatFlags,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let tys: Vec<BasicTypeEnum> = tys.iter().map(|&t| self.m.types.ty(t)).collect();
+        self.intrinsic_tys(name, &tys, args, flags)
+    }
+
+    /// Calls intrinsic `name` overloaded on `tys`, with fast-math `flags`.
+    pub fn intrinsic_tys(
+        &self,
+        name: &str,
+        tys: &[BasicTypeEnum<'ctx>],
+        args: &[BasicValueEnum<'ctx>],
+        flags: FloatFlags,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let f: FunctionValue = self.m.intrinsic(name, tys)?;
+        let args: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| a.into()).collect();
+        let call = self.m.builder.build_call(f, &args, "")?;
+        let v = call
+            .try_as_basic_value()
+            .basic()
+            .ok_or_else(|| CompileError::Internal(format!("intrinsic {name} returns nothing")))?;
+        self.set_flags(v, flags);
+        Ok(v)
+    }
+
+    /// Branches to the trap block of `code` when `cond` holds, and continues in a new block.
+    pub fn trap_if(&mut self, cond: IntValue<'ctx>, code: TrapCode) -> Result<()> {
+        let trap = self.trap_block(code)?;
+        self.cold_branch(cond, trap)
+    }
+}

@@ -1,0 +1,77 @@
+//! The pipeline every driver shares: verify the Strata module, lower it, verify the LLVM module (the
+//! `.ll` text is captured before verification, so a broken module can still be read), and
+//! run LLVM's new pass manager at `default<O0>` … `default<O3>` with the target machine of
+//! the chosen CPU, so the cost models of the loop and SLP vectorizers see its vector ISA.
+
+use crate::error::{CompileError, Result};
+use crate::lower::{lower_module, Export, LowerOptions, MathCalls};
+use crate::options::LlvmOptions;
+use crate::target::TargetSpec;
+use inkwell::context::Context;
+use inkwell::module::Module;
+use inkwell::passes::PassBuilderOptions;
+use inkwell::targets::{FileType, TargetMachine};
+
+/// A lowered (and maybe optimized) module.
+pub(crate) struct Built<'ctx> {
+    pub module: Module<'ctx>,
+    pub exports: Vec<Export>,
+}
+
+/// How [`lower`] should lower.
+pub(crate) struct Lowering<'a> {
+    pub spec: &'a TargetSpec,
+    pub math: MathCalls,
+    pub names: bool,
+    pub symbol_prefix: &'a str,
+}
+
+/// Object code or assembly text of an optimized module.
+pub(crate) fn machine_code(built: &Built<'_>, machine: &TargetMachine, file_type: FileType) -> Result<Vec<u8>> {
+    let buf =
+        machine.write_to_memory_buffer(&built.module, file_type).map_err(|e| CompileError::Codegen(e.to_string()))?;
+    Ok(buf.as_slice().to_vec())
+}
+
+/// Checks the options every entry point takes.
+pub(crate) fn check_options(opts: &LlvmOptions) -> Result<()> {
+    if opts.opt_level > 3 {
+        return Err(CompileError::InvalidOption(format!("opt_level {} (expected 0 to 3)", opts.opt_level)));
+    }
+    Ok(())
+}
+
+/// Verifies `ir`, lowers it in `ctx` for `machine`, and verifies the result.
+pub(crate) fn lower<'ctx>(
+    ctx: &'ctx Context,
+    ir: &strata_ir::Module,
+    opts: &LlvmOptions,
+    machine: &TargetMachine,
+    how: &Lowering<'_>,
+) -> Result<Built<'ctx>> {
+    check_options(opts)?;
+    strata_ir::verifier::verify_module(ir).map_err(CompileError::InvalidIr)?;
+    let lo = LowerOptions { opts, spec: how.spec, math: how.math, names: how.names, symbol_prefix: how.symbol_prefix };
+    let (module, exports) = lower_module(ctx, ir, &lo, machine)?;
+    if let Err(e) = module.verify() {
+        let ll = module.print_to_string().to_string();
+        return Err(CompileError::LlvmVerify { message: e.to_string(), ll });
+    }
+    Ok(Built { module, exports })
+}
+
+/// Runs LLVM's `default<O{opt_level}>` pipeline on `built`.
+pub(crate) fn optimize(built: &Built<'_>, machine: &TargetMachine, opt_level: u8) -> Result<()> {
+    let pipeline = format!("default<O{opt_level}>");
+    let po = PassBuilderOptions::create();
+    // As clang does: both vectorizers at O2 and above (the C API leaves SLP off).
+    let vectorize = opt_level >= 2;
+    po.set_loop_vectorization(vectorize);
+    po.set_loop_slp_vectorization(vectorize);
+    po.set_loop_interleaving(vectorize);
+    po.set_loop_unrolling(opt_level >= 1);
+    built
+        .module
+        .run_passes(&pipeline, machine, po)
+        .map_err(|e| CompileError::Passes { pipeline, message: e.to_string() })
+}
