@@ -217,7 +217,7 @@ fn mutual_recursion_and_void_calls() {
         b.ret(Some(seven));
     });
     let m = module(vec![parity("even", 1, true), parity("odd", 0, false), nop, caller]);
-    let i = Interpreter::new(&m).unwrap();
+    let i = Interpreter::new_without_verifying(&m).unwrap();
     for n in [0, 1, 2, 7, 100, 1001] {
         assert_eq!(i.call("even", &mut [Arg::Val(Val::I32(n))]), Ok(Some(Val::Bool(n % 2 == 0))), "even({n})");
         assert_eq!(i.call("odd", &mut [Arg::Val(Val::I32(n))]), Ok(Some(Val::Bool(n % 2 == 1))), "odd({n})");
@@ -347,7 +347,7 @@ fn stack_slots_are_zeroed_on_every_call() {
         let both = b.iadd(both, old);
         b.ret(Some(both));
     });
-    let i = Interpreter::new(&module(vec![f, g])).unwrap();
+    let i = Interpreter::new_without_verifying(&module(vec![f, g])).unwrap();
     for v in [5, 6, 7] {
         assert_eq!(i.call("f", &mut [Arg::Val(Val::I32(v))]), Ok(Some(Val::I32(0))));
     }
@@ -387,7 +387,7 @@ fn data_objects() {
     let mut m = module(vec![f]);
     m.add_data(DataObject::from_ints("other", Type::I16, &[1, 2]));
     m.add_data(DataObject::from_f32s("taps", &[0.25, 0.5, 0.25]));
-    let i = Interpreter::new(&m).unwrap();
+    let i = Interpreter::new_without_verifying(&m).unwrap();
     let x = bytes(&[4.0f32, 8.0, 12.0]);
     assert_eq!(i.call("dot3", &mut [Arg::Slice(&x)]), Ok(Some(Val::F32(1.0 + 4.0 + 3.0))));
 }
@@ -420,7 +420,7 @@ fn host_functions() {
     m.add_extern(ExternFunc { name: "log".into(), params: vec![Type::I64], ret: None });
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen2 = seen.clone();
-    let i = Interpreter::new(&m)
+    let i = Interpreter::new_without_verifying(&m)
         .unwrap()
         .with_host("scale", |a| match a {
             [Val::F64(x), Val::I32(k)] => Ok(Some(Val::F64(x * *k as f64))),
@@ -437,7 +437,7 @@ fn host_functions() {
 #[test]
 fn calls_from_many_threads_at_once() {
     let m = module(vec![saxpy(), fib_rec(1)]);
-    let i = Interpreter::new(&m).unwrap();
+    let i = Interpreter::new_without_verifying(&m).unwrap();
     std::thread::scope(|s| {
         for t in 0..4 {
             let i = &i;
@@ -525,7 +525,7 @@ fn vectors_through_calls_and_stack_slots() {
         let r = b.call(FuncId::from_u32(0), Some(f32x8), &[p[0], w]).unwrap();
         b.ret(Some(r));
     });
-    let i = Interpreter::new(&module(vec![callee, main])).unwrap();
+    let i = Interpreter::new_without_verifying(&module(vec![callee, main])).unwrap();
     let v = VectorVal::from_f32s(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, -0.0]).unwrap();
     let want = VectorVal::from_f32s(&[3.0, 6.0, 9.0, 12.0, 15.0, 18.0, 21.0, -0.0]).unwrap();
     assert_eq!(i.call("main", &mut [Arg::Val(Val::Vector(v))]), Ok(Some(Val::Vector(want))));
@@ -613,7 +613,7 @@ fn guarded_accesses_at_every_width() {
             (false, true, size),
             (true, false, 3 * size),
         ] {
-            let i = Interpreter::new(&module(access_fns(elem, checked, commuted, scale))).unwrap();
+            let i = Interpreter::new_without_verifying(&module(access_fns(elem, checked, commuted, scale))).unwrap();
             let what = format!("{elem} checked={checked} commuted={commuted} scale={scale}");
             let n = 4i64;
             let mut buf = vec![0u8; (n * scale) as usize];
@@ -710,7 +710,9 @@ fn counted_loops_match_a_reference() {
     let ends = [0, 10, -10, 99, i64::MAX, i64::MIN, 7];
     for cc in IntCC::ALL {
         for step in [1, 2, -1, -3, 127, -128, 1000] {
-            let i = Interpreter::new(&module(vec![counted_loop(cc, step)])).unwrap().with_fuel(FUEL as u64);
+            let i = Interpreter::new_without_verifying(&module(vec![counted_loop(cc, step)]))
+                .unwrap()
+                .with_fuel(FUEL as u64);
             for start in starts {
                 for n in ends {
                     let got = i.call("count", &mut [Arg::Val(Val::I64(start)), Arg::Val(Val::I64(n))]);

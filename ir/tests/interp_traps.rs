@@ -120,7 +120,7 @@ fn stores_need_a_writable_region() {
     });
     let mut m = module(vec![f]);
     m.add_data(DataObject::from_ints("d", Type::I32, &[5, 6]));
-    assert_eq!(trap_of(Interpreter::new(&m).unwrap().call("poke", &mut [])), TrapCode::OutOfBounds);
+    assert_eq!(trap_of(Interpreter::new_without_verifying(&m).unwrap().call("poke", &mut [])), TrapCode::OutOfBounds);
 }
 
 #[test]
@@ -152,7 +152,7 @@ fn stack_slots_are_bounded_and_die_with_their_frame() {
         let v = b.load(Type::I32, p, z);
         b.ret(Some(v));
     });
-    let i = Interpreter::new(&module(vec![escape, main])).unwrap();
+    let i = Interpreter::new_without_verifying(&module(vec![escape, main])).unwrap();
     assert_eq!(trap_of(i.call("main", &mut [])), TrapCode::OutOfBounds);
 }
 
@@ -196,7 +196,7 @@ fn count_loop() -> Function {
 #[test]
 fn fuel_runs_out_on_endless_loops() {
     let m = module(vec![endless(), count_loop()]);
-    let i = Interpreter::new(&m).unwrap().with_fuel(1000);
+    let i = Interpreter::new_without_verifying(&m).unwrap().with_fuel(1000);
     let err = i.call("spin", &mut []).unwrap_err();
     assert_eq!(err.to_string(), "trap `fuel_exhausted` in function `spin`");
     // Exactly n back-edges for n iterations; fuel is per call.
@@ -204,7 +204,7 @@ fn fuel_runs_out_on_endless_loops() {
     assert_eq!(i.call("count", &mut [Arg::Val(Val::I64(1000))]), Ok(Some(Val::I64(1000))));
     assert_eq!(trap_of(i.call("count", &mut [Arg::Val(Val::I64(1001))])), TrapCode::FuelExhausted);
     // Zero fuel still runs straight-line code.
-    let i = Interpreter::new(&m).unwrap().with_fuel(0);
+    let i = Interpreter::new_without_verifying(&m).unwrap().with_fuel(0);
     assert_eq!(i.call("count", &mut [Arg::Val(Val::I64(0))]), Ok(Some(Val::I64(0))));
 }
 
@@ -232,12 +232,12 @@ fn fuel_is_paid_by_back_edges_through_brif_and_by_calls() {
         b.ret(None);
     });
     let m = module(vec![dowhile, leaf, calls3]);
-    let i = Interpreter::new(&m).unwrap().with_fuel(9);
+    let i = Interpreter::new_without_verifying(&m).unwrap().with_fuel(9);
     assert_eq!(i.call("dowhile", &mut [Arg::Val(Val::I64(10))]), Ok(Some(Val::I64(10))), "9 back-edges");
     assert_eq!(trap_of(i.call("dowhile", &mut [Arg::Val(Val::I64(11))])), TrapCode::FuelExhausted);
-    let i = Interpreter::new(&m).unwrap().with_fuel(3);
+    let i = Interpreter::new_without_verifying(&m).unwrap().with_fuel(3);
     assert_eq!(i.call("calls3", &mut []), Ok(None));
-    let i = Interpreter::new(&m).unwrap().with_fuel(2);
+    let i = Interpreter::new_without_verifying(&m).unwrap().with_fuel(2);
     assert_eq!(trap_of(i.call("calls3", &mut [])), TrapCode::FuelExhausted);
 }
 
@@ -268,16 +268,16 @@ fn stack_overflow_on_unbounded_recursion() {
     let err = run(forever, &mut []).unwrap_err();
     assert_eq!(err.to_string(), "trap `stack_overflow` in function `forever`");
 
-    let i = Interpreter::new(&module(vec![down()])).unwrap().with_max_call_depth(5);
+    let i = Interpreter::new_without_verifying(&module(vec![down()])).unwrap().with_max_call_depth(5);
     assert_eq!(i.call("down", &mut [Arg::Val(Val::I64(4))]), Ok(Some(Val::I64(4))), "5 frames");
     assert_eq!(trap_of(i.call("down", &mut [Arg::Val(Val::I64(5))])), TrapCode::StackOverflow);
-    let i = Interpreter::new(&module(vec![down()])).unwrap().with_max_call_depth(0);
+    let i = Interpreter::new_without_verifying(&module(vec![down()])).unwrap().with_max_call_depth(0);
     assert_eq!(trap_of(i.call("down", &mut [Arg::Val(Val::I64(0))])), TrapCode::StackOverflow);
 }
 
 #[test]
 fn depth_ten_thousand_does_not_touch_the_native_stack() {
-    let i = Interpreter::new(&module(vec![down()])).unwrap();
+    let i = Interpreter::new_without_verifying(&module(vec![down()])).unwrap();
     // A small native stack: if the interpreter recursed on it, 10,000 levels would not fit.
     let r = std::thread::Builder::new()
         .stack_size(256 * 1024)
@@ -303,17 +303,17 @@ fn host_errors() {
     m.add_extern(ExternFunc { name: "expf".into(), params: vec![Type::F32], ret: Some(Type::F32) });
     let arg = || [Arg::Val(Val::F32(1.0))];
 
-    let i = Interpreter::new(&m).unwrap();
+    let i = Interpreter::new_without_verifying(&m).unwrap();
     assert_eq!(i.call("h", &mut arg()).unwrap_err().to_string(), "trap `host_error` in function `h`", "unregistered");
-    let i = Interpreter::new(&m).unwrap().with_host("expf", |_| Err(TrapCode::HostError));
+    let i = Interpreter::new_without_verifying(&m).unwrap().with_host("expf", |_| Err(TrapCode::HostError));
     assert_eq!(trap_of(i.call("h", &mut arg())), TrapCode::HostError);
-    let i = Interpreter::new(&m).unwrap().with_host("expf", |_| Err(TrapCode::User(3)));
+    let i = Interpreter::new_without_verifying(&m).unwrap().with_host("expf", |_| Err(TrapCode::User(3)));
     assert_eq!(trap_of(i.call("h", &mut arg())), TrapCode::User(3), "host trap codes pass through");
-    let i = Interpreter::new(&m).unwrap().with_host("expf", |_| Ok(Some(Val::F64(1.0))));
+    let i = Interpreter::new_without_verifying(&m).unwrap().with_host("expf", |_| Ok(Some(Val::F64(1.0))));
     assert_eq!(trap_of(i.call("h", &mut arg())), TrapCode::HostError, "wrong result type");
-    let i = Interpreter::new(&m).unwrap().with_host("expf", |_| Ok(None));
+    let i = Interpreter::new_without_verifying(&m).unwrap().with_host("expf", |_| Ok(None));
     assert_eq!(trap_of(i.call("h", &mut arg())), TrapCode::HostError, "missing result");
-    let i = Interpreter::new(&m)
+    let i = Interpreter::new_without_verifying(&m)
         .unwrap()
         .with_host("other", |_| Ok(None))
         .with_host("expf", |a| Ok(Some(Val::F32(a[0].as_f32().unwrap().exp()))));
@@ -328,7 +328,7 @@ fn trap_in_a_callee_names_the_callee() {
         let v = b.iconst(Type::I32, 1);
         b.ret(Some(v));
     });
-    let i = Interpreter::new(&module(vec![bad, main])).unwrap();
+    let i = Interpreter::new_without_verifying(&module(vec![bad, main])).unwrap();
     assert_eq!(i.call("main", &mut []).unwrap_err().to_string(), "trap `unreachable` in function `bad`");
 }
 
@@ -338,7 +338,7 @@ fn trap_in_a_callee_names_the_callee() {
 fn unknown_and_local_functions() {
     let mut local = func("local", vec![], None, |b, _| b.ret(None));
     local.linkage = Linkage::Local;
-    let i = Interpreter::new(&module(vec![local])).unwrap();
+    let i = Interpreter::new_without_verifying(&module(vec![local])).unwrap();
     assert_eq!(i.call("nope", &mut []), Err(InterpError::NoSuchFunction("nope".into())));
     assert_eq!(i.call("local", &mut []), Err(InterpError::NotExported("local".into())));
     assert!(matches!(i.call_id(FuncId::from_u32(7), &mut []), Err(InterpError::NoSuchFunction(_))));
@@ -378,7 +378,7 @@ fn bad_arguments_name_the_parameter() {
 // ---- IR the decoder refuses ---------------------------------------------------------------
 
 fn invalid(m: &Module) -> String {
-    match Interpreter::new(m) {
+    match Interpreter::new_without_verifying(m) {
         Err(e @ (InterpError::InvalidIr { .. } | InterpError::Unsupported { .. })) => e.to_string(),
         Err(e) => panic!("unexpected error {e}"),
         Ok(_) => panic!("the decoder accepted invalid IR"),
@@ -575,7 +575,7 @@ fn fuel_survives_loop_rotation_through_jump_chains() {
             b.ret(Some(p[0]));
         });
     let args = |n| [Arg::Val(Val::I64(n)), Arg::Val(Val::Bool(true))];
-    let i = Interpreter::new(&module(vec![f])).unwrap().with_fuel(2 * 9);
+    let i = Interpreter::new_without_verifying(&module(vec![f])).unwrap().with_fuel(2 * 9);
     assert_eq!(i.call("chain", &mut args(10)), Ok(Some(Val::I64(10))), "9 iterations back, 2 fuel each");
     assert_eq!(trap_of(i.call("chain", &mut args(11))), TrapCode::FuelExhausted);
 }
