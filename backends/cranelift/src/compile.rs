@@ -10,12 +10,14 @@ use crate::lower::{lower_function, Env};
 use crate::repr::{lane_cl, Layouts};
 use crate::symbols::{self, RESERVED_PREFIX};
 use crate::trampoline::build_trampoline;
-use crate::{isa, CompileError, CraneliftOptions};
+use crate::{isa, CompileError, CraneliftOptions, OptLevel};
+use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{AbiParam, Signature as ClSignature, UserFuncName};
-use cranelift_codegen::{isa::OwnedTargetIsa, CodegenError, Context};
+use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
+use cranelift_codegen::{CodegenError, Context};
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{DataDescription, Linkage, Module as _, ModuleError};
+use cranelift_module::{DataDescription, Linkage, Module as _, ModuleError, ModuleReloc};
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use strata_ir::abi::{array_call_symbol, math_fns};
@@ -143,6 +145,28 @@ fn used_math(module: &Module) -> HashSet<(Opcode, strata_ir::Type)> {
     used
 }
 
+/// Compiles `ctx.func` (named `name`) for `isa` — the module's host CPU with other flags —
+/// and defines the bytes as function `id` of `m`.
+fn define_with(
+    m: &mut JITModule,
+    isa: &dyn TargetIsa,
+    id: cranelift_module::FuncId,
+    name: &str,
+    ctx: &mut Context,
+) -> Result<()> {
+    if let Err(e) = ctx.compile(isa, &mut ControlPlane::default()) {
+        let inner = e.inner;
+        return Err(define_error(name, ModuleError::Compilation(inner), ctx));
+    }
+    let Some(code) = ctx.compiled_code() else {
+        return Err(CompileError::Codegen { func: name.to_string(), message: "no code was produced".into() });
+    };
+    let relocs: Vec<ModuleReloc> =
+        code.buffer.relocs().iter().map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id)).collect();
+    m.define_function_bytes(id, u64::from(code.buffer.alignment), code.code_buffer(), &relocs)
+        .map_err(|e| CompileError::Module(format!("{name}: {e}")))
+}
+
 /// Maps a failed `define_function` to an error naming the function.
 fn define_error(func: &str, e: ModuleError, ctx: &Context) -> CompileError {
     let message = match e {
@@ -164,6 +188,15 @@ fn compile_inner(module: &Module, opts: &CraneliftOptions) -> Result<CompiledMod
         desc.set_align(16);
         m.define_data(id, &desc).map_err(|e| CompileError::Module(format!("data `{}`: {e}", d.name)))?;
     }
+    // Trampolines are a few loads, a call and a store: Cranelift's optimizer and backtracking
+    // register allocator would only add compile time, so at `Speed` they are compiled for
+    // the `None` configuration of the same host ISA.
+    let fast_isa = match opts.opt_level {
+        OptLevel::Speed if trampolines.iter().any(Option::is_some) => {
+            Some(isa::host_isa(&CraneliftOptions { opt_level: OptLevel::None, ..*opts })?)
+        }
+        _ => None,
+    };
     let mut ctx = m.make_context();
     let mut fctx = FunctionBuilderContext::new();
     for (i, f) in module.functions.values().enumerate() {
@@ -175,7 +208,10 @@ fn compile_inner(module: &Module, opts: &CraneliftOptions) -> Result<CompiledMod
             let name = array_call_symbol(&f.name);
             ctx.func.name = UserFuncName::testcase(&name);
             build_trampoline(&env, i, f, &mut ctx.func, &mut fctx)?;
-            m.define_function(tid, &mut ctx).map_err(|e| define_error(&name, e, &ctx))?;
+            match &fast_isa {
+                Some(isa) => define_with(m, &**isa, tid, &name, &mut ctx)?,
+                None => m.define_function(tid, &mut ctx).map_err(|e| define_error(&name, e, &ctx))?,
+            }
             m.clear_context(&mut ctx);
         }
     }
