@@ -48,6 +48,8 @@ impl From<InterpError> for CallError {
     }
 }
 
+// One value per compiled module, built once and never moved in a hot path: size is moot.
+#[allow(clippy::large_enum_variant)]
 enum Code {
     Interp(Interpreter),
     #[cfg(feature = "cranelift")]
