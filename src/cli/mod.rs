@@ -1,10 +1,12 @@
 //! Argument parsing (clap derive) and dispatch to one module per subcommand.
 
+mod build;
 mod check;
+mod dump;
 mod run;
 
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Exit code for bad input: unreadable files, compile errors, bad arguments.
 pub const EXIT_INPUT: i32 = 1;
@@ -33,6 +35,10 @@ enum Command {
     /// Run a function of a .sk or .sir file and print its result as JSON:
     /// {"ret": value, "outputs": {"param": [..]}} (outputs are the mutable slices).
     Run(run::RunArgs),
+    /// Print the IR, Cranelift IR, LLVM IR or assembly made from a source.
+    Dump(dump::DumpArgs),
+    /// Compile ahead of time with LLVM to an object, assembly, LLVM IR, static or shared library.
+    Build(build::BuildArgs),
     /// Check a .sk or .sir file and print its diagnostics.
     Check {
         /// The source file.
@@ -50,5 +56,18 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Run(args) => run::run(args, color),
         Command::Check { file } => check::check(&file, color),
+        Command::Dump(args) => dump::dump(args, color),
+        Command::Build(args) => build::build(args, color),
+    }
+}
+
+/// Loads a source file, printing its diagnostics on failure.
+fn load_or_report(path: &Path, color: bool) -> Option<strata_ir::Module> {
+    match strata::source::load_file(path, color) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            eprintln!("{e}");
+            None
+        }
     }
 }

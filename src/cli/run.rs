@@ -1,11 +1,12 @@
-//! `strata run FILE --fn NAME --args JSON [--tier T]`: runs one exported function and
-//! prints `{"ret": …, "outputs": {…}}`. A trap prints `{"trap": code, "function": name}`
-//! and exits with code 3.
+//! `strata run FILE --fn NAME --args JSON [--tier T]`: runs one exported function on a
+//! tier and prints `{"ret": …, "outputs": {…}}`. A trap prints
+//! `{"trap": code, "function": name}` and exits with code 3.
 
-use super::{EXIT_INPUT, EXIT_TRAP};
+use super::{load_or_report, EXIT_INPUT, EXIT_TRAP};
 use std::path::PathBuf;
 use strata::json_args::{self, OwnedArg};
-use strata_ir::interp::{Arg, InterpError, Interpreter};
+use strata_ir::interp::Arg;
+use strata_runtime::{CallError, Options, Tier};
 
 #[derive(clap::Args)]
 pub struct RunArgs {
@@ -17,32 +18,43 @@ pub struct RunArgs {
     /// Arguments as a JSON array: numbers for scalars, arrays of numbers for slices.
     #[arg(long, default_value = "[]", value_name = "JSON")]
     args: String,
-    /// Execution tier.
-    #[arg(long, default_value = "interpreter")]
-    tier: TierArg,
+    /// Execution tier: interpreter (tier 0), baseline (Cranelift), optimized (LLVM).
+    #[arg(long, default_value = "interpreter", value_parser = parse_tier)]
+    tier: Tier,
+    /// LLVM optimization level for the optimized tier (0-3).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=3))]
+    opt_level: u8,
+    /// Fuel budget: loop back-edges and calls each cost one; running out traps.
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
 }
 
-#[derive(Copy, Clone, clap::ValueEnum)]
-enum TierArg {
-    Interpreter,
+pub fn parse_tier(s: &str) -> Result<Tier, String> {
+    let t: Tier = s.parse()?;
+    if t.is_available() {
+        Ok(t)
+    } else {
+        Err(format!("tier `{t}` is not included in this build (cargo feature missing)"))
+    }
 }
 
 pub fn run(a: RunArgs, color: bool) -> i32 {
-    let module = match strata::source::load_file(&a.file, color) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_INPUT;
-        }
-    };
-    let Some(id) = module.func_by_name(&a.func) else {
+    let Some(module) = load_or_report(&a.file, color) else { return EXIT_INPUT };
+    let Some(id) =
+        module.func_by_name(&a.func).filter(|&id| module.functions[id].linkage == strata_ir::Linkage::Export)
+    else {
         let exported: Vec<_> = module
             .functions
             .values()
             .filter(|f| f.linkage == strata_ir::Linkage::Export)
             .map(|f| f.name.as_str())
             .collect();
-        eprintln!("error: no function `{}` in {} (exported: {})", a.func, a.file.display(), exported.join(", "));
+        eprintln!(
+            "error: no exported function `{}` in {} (exported: {})",
+            a.func,
+            a.file.display(),
+            exported.join(", ")
+        );
         return EXIT_INPUT;
     };
     let sig = module.functions[id].sig.clone();
@@ -53,25 +65,23 @@ pub fn run(a: RunArgs, color: bool) -> i32 {
             return EXIT_INPUT;
         }
     };
-    let result = match a.tier {
-        TierArg::Interpreter => {
-            let interp = match Interpreter::new(&module) {
-                Ok(i) => i,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return EXIT_INPUT;
-                }
-            };
-            let mut args: Vec<Arg<'_>> = owned.iter_mut().map(OwnedArg::as_arg).collect();
-            interp.call(&a.func, &mut args)
+    let opts = Options { llvm_opt_level: a.opt_level, fuel: a.fuel };
+    let compiled = match strata_runtime::compile(&module, a.tier, &opts) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_INPUT;
         }
     };
+    let mut args: Vec<Arg<'_>> = owned.iter_mut().map(OwnedArg::as_arg).collect();
+    let result = compiled.call(&a.func, &mut args);
+    drop(args);
     match result {
         Ok(ret) => {
             println!("{}", json_args::result_json(&sig, ret.as_ref(), &owned));
             0
         }
-        Err(InterpError::Trap(t)) => {
+        Err(CallError::Trap(t)) => {
             println!("{}", serde_json::json!({ "trap": t.code.to_string(), "function": t.function }));
             eprintln!("error: {t}");
             EXIT_TRAP
