@@ -1,0 +1,194 @@
+//! Run time of the example kernels on every tier next to the same algorithm written
+//! naturally in Rust. Build with `RUSTFLAGS="-C target-cpu=native"` (as `ci/bench` does) so
+//! the native contender gets the host's full ISA, like tier 2 does.
+//!
+//! Compiled tiers are called through the runtime's dynamic path (argument packing costs a
+//! few tens of nanoseconds per call, visible only at the smallest size). Groups are
+//! `<kernel>/<size>`, contenders `native`, `interpreter`, `baseline`, `optimized`.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+use strata_ir::interp::Arg;
+use strata_runtime::{CompiledModule, Options, Tier};
+
+const SIZES: [usize; 4] = [256, 1024, 4096, 1 << 20];
+
+fn load(file: &str) -> strata_ir::Module {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kernels").join(file);
+    strata::source::load_file(&path, false).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+fn tiers(m: &strata_ir::Module) -> Vec<(Tier, CompiledModule)> {
+    strata_runtime::available_tiers()
+        .into_iter()
+        .map(|t| (t, strata_runtime::compile(m, t, &Options::default()).expect("compiles")))
+        .collect()
+}
+
+fn data(n: usize, seed: u32) -> Vec<f32> {
+    (0..n).map(|i| ((i as u32).wrapping_mul(2654435761).wrapping_add(seed) % 2000) as f32 / 1000.0 - 1.0).collect()
+}
+
+fn bytes<T: Copy>(v: &[T]) -> Vec<u8> {
+    let n = std::mem::size_of_val(v);
+    // SAFETY: plain numeric data viewed as its bytes (little-endian on the hosts we run on).
+    unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, n) }.to_vec()
+}
+
+fn configure(c: &mut Criterion) -> &mut Criterion {
+    c
+}
+
+// ---- native Rust references, written as a Rust user would ------------------------------
+
+fn ola_native(frame: &[f32], win: &[f32], out: &mut [f32], gain: f32, lo: f32, hi: f32) {
+    for ((o, f), w) in out.iter_mut().zip(frame).zip(win) {
+        *o += (f * w * gain).max(lo).min(hi);
+    }
+}
+
+fn fir_native(x: &[f32], taps: &[f32], y: &mut [f32]) {
+    for n in 0..y.len().min(x.len()) {
+        let mut acc = 0.0f32;
+        for k in 0..taps.len().min(n + 1) {
+            acc += taps[k] * x[n - k];
+        }
+        y[n] = acc;
+    }
+}
+
+fn dot_native(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn energy_native(x: &[f32]) -> f32 {
+    x.iter().map(|v| v * v).sum()
+}
+
+fn hash_all_native(x: &[i32], out: &mut [i32]) {
+    for (o, &v) in out.iter_mut().zip(x) {
+        let mut h = v as u32;
+        h ^= h >> 16;
+        h = h.wrapping_mul(0x85eb_ca6b);
+        h ^= h >> 13;
+        h = h.wrapping_mul(0xc2b2_ae35);
+        h ^= h >> 16;
+        *o = h as i32;
+    }
+}
+
+fn prefix_sum_native(x: &mut [i64]) -> i64 {
+    let mut acc = 0i64;
+    for v in x.iter_mut() {
+        acc = acc.wrapping_add(*v);
+        *v = acc;
+    }
+    acc
+}
+
+// ---- the benchmark groups ---------------------------------------------------------------
+
+fn bench_kernels(c: &mut Criterion) {
+    let c = configure(c);
+    let ola = load("ola.sk");
+    let fir = load("fir.sk");
+    let dot = load("dot.sk");
+    let stats = load("stats.sk");
+    let hash = load("hash.sk");
+    let prefix = load("prefix_sum.sk");
+    let (ola_t, fir_t, dot_t, stats_t, hash_t, prefix_t) =
+        (tiers(&ola), tiers(&fir), tiers(&dot), tiers(&stats), tiers(&hash), tiers(&prefix));
+    let taps = data(16, 7);
+    for &n in &SIZES {
+        let (a, b) = (data(n, 1), data(n, 2));
+        let (ab, bb, tb) = (bytes(&a), bytes(&b), bytes(&taps));
+        let ints: Vec<i32> = (0..n as i32).map(|i| i.wrapping_mul(-1640531535)).collect();
+        let intb = bytes(&ints);
+        let longs: Vec<i64> = (0..n as i64).collect();
+        let longb = bytes(&longs);
+
+        let mut g = c.benchmark_group(format!("ola/{n}"));
+        let mut out = vec![0.0f32; n];
+        g.bench_function("native", |bch| bch.iter(|| ola_native(black_box(&a), &b, &mut out, 0.8, -0.5, 0.5)));
+        for (t, m) in &ola_t {
+            let mut outb = bytes(&out);
+            g.bench_function(BenchmarkId::from_parameter(t), |bch| {
+                bch.iter(|| {
+                    let mut args = [
+                        Arg::Slice(&ab),
+                        Arg::Slice(&bb),
+                        Arg::SliceMut(&mut outb),
+                        Arg::Val(0.8f32.into()),
+                        Arg::Val((-0.5f32).into()),
+                        Arg::Val(0.5f32.into()),
+                    ];
+                    m.call("ola", black_box(&mut args)).expect("runs")
+                })
+            });
+        }
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("fir16/{n}"));
+        let mut y = vec![0.0f32; n];
+        g.bench_function("native", |bch| bch.iter(|| fir_native(black_box(&a), &taps, &mut y)));
+        for (t, m) in &fir_t {
+            let mut yb = bytes(&y);
+            g.bench_function(BenchmarkId::from_parameter(t), |bch| {
+                bch.iter(|| {
+                    let mut args = [Arg::Slice(&ab), Arg::Slice(&tb), Arg::SliceMut(&mut yb)];
+                    m.call("fir", black_box(&mut args)).expect("runs")
+                })
+            });
+        }
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("dot/{n}"));
+        g.bench_function("native", |bch| bch.iter(|| dot_native(black_box(&a), &b)));
+        for (t, m) in &dot_t {
+            g.bench_function(BenchmarkId::from_parameter(t), |bch| {
+                bch.iter(|| m.call("dot", black_box(&mut [Arg::Slice(&ab), Arg::Slice(&bb)])).expect("runs"))
+            });
+        }
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("energy_fastmath/{n}"));
+        g.bench_function("native", |bch| bch.iter(|| energy_native(black_box(&a))));
+        for (t, m) in &stats_t {
+            g.bench_function(BenchmarkId::from_parameter(t), |bch| {
+                bch.iter(|| m.call("energy", black_box(&mut [Arg::Slice(&ab)])).expect("runs"))
+            });
+        }
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("hash_all/{n}"));
+        let mut hout = vec![0i32; n];
+        g.bench_function("native", |bch| bch.iter(|| hash_all_native(black_box(&ints), &mut hout)));
+        for (t, m) in &hash_t {
+            let mut hb = bytes(&hout);
+            g.bench_function(BenchmarkId::from_parameter(t), |bch| {
+                bch.iter(|| m.call("hash_all", black_box(&mut [Arg::Slice(&intb), Arg::SliceMut(&mut hb)])).expect("runs"))
+            });
+        }
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("prefix_sum/{n}"));
+        let mut xs = longs.clone();
+        g.bench_function("native", |bch| bch.iter(|| prefix_sum_native(black_box(&mut xs))));
+        for (t, m) in &prefix_t {
+            let mut xb = longb.clone();
+            g.bench_function(BenchmarkId::from_parameter(t), |bch| {
+                bch.iter(|| m.call("prefix_sum", black_box(&mut [Arg::SliceMut(&mut xb)])).expect("runs"))
+            });
+        }
+        g.finish();
+    }
+}
+
+fn quick() -> Criterion {
+    Criterion::default().sample_size(15).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1))
+}
+
+criterion_group! { name = kernels; config = quick(); targets = bench_kernels }
+criterion_main!(kernels);
