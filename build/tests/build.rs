@@ -1,0 +1,76 @@
+//! Builds the example kernels into a temporary directory, outside cargo's build scripts.
+
+use std::path::PathBuf;
+
+fn kernels(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/kernels").join(name)
+}
+
+fn out_dir(test: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("strata-build-test-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn builds_library_bindings_and_header() {
+    let dir = out_dir("ok");
+    let a = strata_build::Build::new()
+        .file(kernels("ola.sk"))
+        .file(kernels("dot.sk"))
+        .opt_level(2)
+        .target("x86_64-unknown-linux-gnu")
+        .target_cpu("x86-64-v2")
+        .out_dir(&dir)
+        .try_compile("dsp")
+        .map_err(|e| e.to_string())
+        .unwrap();
+    let lib = std::fs::read(&a.library).unwrap();
+    assert!(lib.starts_with(b"!<arch>\n"));
+    // The symbol index names the exported functions.
+    assert!(lib.windows(4).any(|w| w == b"ola\0"));
+    let rs = std::fs::read_to_string(&a.bindings).unwrap();
+    assert!(
+        rs.contains(
+            "pub fn ola(frame: &[f32], win: &[f32], out: &mut [f32], gain: f32, lo: f32, hi: f32) -> Result<(), Trap>"
+        ),
+        "{rs}"
+    );
+    assert!(rs.contains("pub fn dot(a: &[f32], b: &[f32]) -> Result<f32, Trap>"), "{rs}");
+    let h = std::fs::read_to_string(&a.header).unwrap();
+    assert!(
+        h.contains("float dot(const float *a, int64_t a_len, const float *b, int64_t b_len, strata_vm_context *ctx);"),
+        "{h}"
+    );
+    assert!(h.contains("#include <stdint.h>"));
+    assert!(a.cargo_lines.iter().any(|l| l == "cargo:rustc-link-lib=static=dsp"));
+    assert!(a.cargo_lines.iter().any(|l| l == "cargo:rustc-link-lib=m"));
+    assert!(a.cargo_lines.iter().any(|l| l.starts_with("cargo:rerun-if-changed=") && l.ends_with("ola.sk")));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn kernel_errors_are_rendered_diagnostics() {
+    let dir = out_dir("bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.sk");
+    std::fs::write(&bad, "export fn f(x: f32) -> f32 {\n    return y;\n}\n").unwrap();
+    let err = strata_build::Build::new().file(&bad).out_dir(&dir).target("x86_64-unknown-linux-gnu").try_compile("bad");
+    match err {
+        Err(strata_build::Error::Diagnostics { rendered, .. }) => assert!(rendered.contains('y'), "{rendered}"),
+        other => panic!("expected diagnostics, got {other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn rejects_bad_target_and_name() {
+    let r = strata_build::Build::new()
+        .file(kernels("dot.sk"))
+        .out_dir(out_dir("t"))
+        .target("not-a-triple-x")
+        .try_compile("x");
+    assert!(matches!(r, Err(strata_build::Error::Config(_))), "{r:?}");
+    let r = strata_build::Build::new().file(kernels("dot.sk")).out_dir(out_dir("n")).try_compile("a/b");
+    assert!(matches!(r, Err(strata_build::Error::Config(_))));
+}
