@@ -210,12 +210,13 @@ pub mod ffi {{
             "    // SAFETY: the pointers and lengths come from live Rust slices (distinct `&mut` slices never\n    \
              // alias), the kernel bounds-checks every access and reports errors through the context.\n",
         );
-        let _ =
-            writeln!(s, "    let __strata_ret = unsafe {{ ffi::{}({call}&mut __strata_ctx) }};", rust_ident(&f.name));
+        let bind = if f.sig.ret.is_some() { "let __strata_ret = " } else { "" };
+        let _ = writeln!(s, "    {bind}unsafe {{ ffi::{}({call}&mut __strata_ctx) }};", rust_ident(&f.name));
         s.push_str("    if __strata_ctx.trap_code != 0 {\n        return Err(Trap::from_code(__strata_ctx.trap_code));\n    }\n");
         match f.sig.ret {
             Some(t) if t == Type::BOOL => s.push_str("    Ok(__strata_ret != 0)\n"),
-            _ => s.push_str("    Ok(__strata_ret)\n"),
+            Some(_) => s.push_str("    Ok(__strata_ret)\n"),
+            None => s.push_str("    Ok(())\n"),
         }
         s.push_str("}\n");
     }
