@@ -87,6 +87,7 @@ pub struct Build {
     target: Option<String>,
     out_dir: Option<PathBuf>,
     cargo_metadata: Option<bool>,
+    multiversion: Vec<String>,
 }
 
 impl Build {
@@ -132,6 +133,16 @@ impl Build {
     /// Where to put the outputs (default: cargo's `OUT_DIR`).
     pub fn out_dir(&mut self, dir: impl AsRef<Path>) -> &mut Self {
         self.out_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Compiles every kernel once per CPU (LLVM names, worst first, e.g.
+    /// `["x86-64-v2", "x86-64-v3", "x86-64-v4"]`) under suffixed symbols (`ola__x86_64_v3`,
+    /// see [`symbol_suffix`]); the Rust wrappers pick the best level the machine runs once, on
+    /// first call (the environment variable `STRATA_FORCE_CPU=<cpu>` overrides the choice),
+    /// and the C header declares every variant. Overrides [`Build::target_cpu`].
+    pub fn multiversion(&mut self, cpus: &[&str]) -> &mut Self {
+        self.multiversion = cpus.iter().map(|c| c.to_string()).collect();
         self
     }
 
@@ -212,14 +223,29 @@ impl Build {
                 }
                 functions.push(ExportedFn { name: f.name.clone(), sig: f.sig.clone() });
             }
-            let obj = strata_llvm::emit(&module, &opts, EmitKind::Object, target.as_deref())
-                .map_err(|e| Error::Codegen { file: file.clone(), message: e.to_string() })?;
             let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("kernels");
-            objects.push((format!("{name}_{i}_{stem}.o"), obj));
+            if self.multiversion.is_empty() {
+                let obj = strata_llvm::emit(&module, &opts, EmitKind::Object, target.as_deref())
+                    .map_err(|e| Error::Codegen { file: file.clone(), message: e.to_string() })?;
+                objects.push((format!("{name}_{i}_{stem}.o"), obj));
+            }
+            for (j, cpu) in self.multiversion.iter().enumerate() {
+                let suffix = symbol_suffix(cpu);
+                let mut m = module.clone();
+                // Calls refer to functions by id, so renaming every function (local ones too,
+                // in case the backend gives them symbols) renames the whole variant.
+                for (_, f) in m.functions.iter_mut() {
+                    f.name = format!("{}{suffix}", f.name);
+                }
+                let o = LlvmOptions { target_cpu: Some(cpu.clone()), ..opts.clone() };
+                let obj = strata_llvm::emit(&m, &o, EmitKind::Object, target.as_deref())
+                    .map_err(|e| Error::Codegen { file: file.clone(), message: format!("{cpu}: {e}") })?;
+                objects.push((format!("{name}_{i}_{stem}_{j}.o"), obj));
+            }
         }
 
-        let bindings_src = rust_bindings(&functions)?;
-        let header_src = c_header(name, &functions)?;
+        let bindings_src = rust_bindings(&functions, &self.multiversion)?;
+        let header_src = c_header(name, &functions, &self.multiversion)?;
 
         let library = out_dir.join(format!("lib{name}.a"));
         write_archive(&library, &objects, target.as_deref())?;
@@ -261,6 +287,13 @@ impl Build {
             }
         }
     }
+}
+
+/// The symbol suffix of the variant for `cpu` in multiversioned builds: `x86-64-v3` gives
+/// `__x86_64_v3`.
+pub fn symbol_suffix(cpu: &str) -> String {
+    let tail: String = cpu.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    format!("__{tail}")
 }
 
 fn load(file: &Path) -> Result<Module, Error> {

@@ -74,3 +74,28 @@ fn rejects_bad_target_and_name() {
     let r = strata_build::Build::new().file(kernels("dot.sk")).out_dir(out_dir("n")).try_compile("a/b");
     assert!(matches!(r, Err(strata_build::Error::Config(_))));
 }
+
+#[test]
+fn multiversion_suffixes_symbols_and_dispatches() {
+    let dir = out_dir("mv");
+    let a = strata_build::Build::new()
+        .file(kernels("dot.sk"))
+        .target("x86_64-unknown-linux-gnu")
+        .multiversion(&["x86-64-v2", "x86-64-v3"])
+        .out_dir(&dir)
+        .try_compile("mv")
+        .map_err(|e| e.to_string())
+        .unwrap();
+    assert_eq!(strata_build::symbol_suffix("x86-64-v3"), "__x86_64_v3");
+    let lib = std::fs::read(&a.library).unwrap();
+    for sym in [&b"dot__x86_64_v2\0"[..], b"dot__x86_64_v3\0", b"dot_f64__x86_64_v3\0"] {
+        assert!(lib.windows(sym.len()).any(|w| w == sym), "{}", String::from_utf8_lossy(sym));
+    }
+    let rs = std::fs::read_to_string(&a.bindings).unwrap();
+    assert!(rs.contains("pub const CPU_LEVELS: &[&str] = &[\"x86-64-v2\", \"x86-64-v3\"];"), "{rs}");
+    assert!(rs.contains("STRATA_FORCE_CPU"));
+    assert!(rs.contains("pub fn dot(a: &[f32], b: &[f32]) -> Result<f32, Trap>"));
+    let h = std::fs::read_to_string(&a.header).unwrap();
+    assert!(h.contains("float dot__x86_64_v3(const float *a"), "{h}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -6,5 +6,12 @@ pub mod kernels {
     include!(concat!(env!("OUT_DIR"), "/kernels.rs"));
 }
 
+/// `ola` and `dot` compiled for x86-64-v2, -v3 and -v4; the wrappers call the best level
+/// this machine runs (`kernels_mv::selected_cpu()`), or `STRATA_FORCE_CPU`'s.
+#[cfg(target_arch = "x86_64")]
+pub mod kernels_mv {
+    include!(concat!(env!("OUT_DIR"), "/kernels_mv.rs"));
+}
+
 /// The C header written next to the library.
 pub const HEADER: &str = include_str!(concat!(env!("OUT_DIR"), "/kernels.h"));
