@@ -99,3 +99,74 @@ fn multiversion_suffixes_symbols_and_dispatches() {
     assert!(h.contains("float dot__x86_64_v3(const float *a"), "{h}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+#[should_panic(expected = "failed to build `broken`")]
+fn compile_panics_with_the_diagnostics() {
+    let dir = out_dir("panic");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("broken.sk");
+    std::fs::write(&bad, "export fn f(x: f32) -> f32 {\n    return x +;\n}\n").unwrap();
+    strata_build::Build::new().file(&bad).out_dir(&dir).target("x86_64-unknown-linux-gnu").compile("broken");
+}
+
+/// The header and library work from C: a program calls `dot` and `ola` and checks a trap.
+#[test]
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn c_program_links_against_the_library() {
+    let Ok(cc) = which_cc() else {
+        eprintln!("no C compiler; skipped");
+        return;
+    };
+    let dir = out_dir("c");
+    strata_build::Build::new()
+        .file(kernels("ola.sk"))
+        .file(kernels("dot.sk"))
+        .out_dir(&dir)
+        .try_compile("ck")
+        .map_err(|e| e.to_string())
+        .unwrap();
+    let main = dir.join("main.c");
+    std::fs::write(
+        &main,
+        r#"#include "ck.h"
+#include <stdio.h>
+int main(void) {
+    float a[3] = {1, 2, 3}, b[3] = {4, 5, 6}, out[2] = {0, 0};
+    strata_vm_context ctx = {0, 10000, INT64_MAX, 0, 0, 0};
+    float d = dot(a, 3, b, 3, &ctx);
+    if (ctx.trap_code != 0 || d != 32.0f) return 1;
+    ola(a, 3, b, 3, out, 2, 1.0f, -100.0f, 100.0f, &ctx);
+    if (ctx.trap_code != 2 || out[0] != 4.0f) return 2;
+    printf("ok\n");
+    return 0;
+}
+"#,
+    )
+    .unwrap();
+    let exe = dir.join("main");
+    let st = std::process::Command::new(&cc)
+        .arg(&main)
+        .arg("-I")
+        .arg(&dir)
+        .arg("-L")
+        .arg(&dir)
+        .args(["-lck", "-lm", "-o"])
+        .arg(&exe)
+        .status()
+        .unwrap();
+    assert!(st.success(), "{cc} failed");
+    let out = std::process::Command::new(&exe).output().unwrap();
+    assert!(out.status.success(), "{:?}", out);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ok\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn which_cc() -> Result<String, ()> {
+    for cc in ["cc", "gcc", "clang"] {
+        if std::process::Command::new(cc).arg("--version").output().is_ok_and(|o| o.status.success()) {
+            return Ok(cc.to_string());
+        }
+    }
+    Err(())
+}
