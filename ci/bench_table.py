@@ -10,6 +10,10 @@ for dirpath, _, files in os.walk(root):
         if len(rel) != 3:
             continue
         kernel, size, contender = rel
+        if kernel == "compile":
+            with open(os.path.join(dirpath, "estimates.json")) as f:
+                rows.setdefault(("compile", size), {})[contender] = json.load(f)["median"]["point_estimate"]
+            continue
         with open(os.path.join(dirpath, "estimates.json")) as f:
             med = json.load(f)["median"]["point_estimate"]
         rows.setdefault((kernel, int(size)), {})[contender] = med
@@ -20,6 +24,8 @@ def fmt(ns):
             return f"{ns / div:.3g} {unit}"
     return f"{ns:.3g} ns"
 
+compile_rows = {k: v for k, v in rows.items() if k[0] == "compile"}
+rows = {k: v for k, v in rows.items() if k[0] != "compile"}
 cols = ["native", "interpreter", "baseline", "optimized"]
 print("| kernel | n | " + " | ".join(cols) + " |")
 print("|---|---:|" + "---:|" * len(cols))
@@ -35,3 +41,12 @@ for (kernel, size) in sorted(rows):
         else:
             cells.append(fmt(r[c]))
     print(f"| {kernel} | {size} | " + " | ".join(cells) + " |")
+
+if compile_rows:
+    ccols = ["baseline", "optimized-O2", "optimized-O3"]
+    print()
+    print("| compile time (median) | " + " | ".join(ccols) + " |")
+    print("|---|" + "---:|" * len(ccols))
+    for (_, name) in sorted(compile_rows):
+        r = compile_rows[("compile", name)]
+        print(f"| {name}.sk | " + " | ".join(fmt(r[c]) if c in r else "–" for c in ccols) + " |")
