@@ -19,6 +19,7 @@ pub mod interp;
 pub mod layout;
 pub mod module;
 pub mod opcode;
+pub mod passes;
 pub mod signature;
 pub mod text;
 pub mod types;
