@@ -87,7 +87,7 @@ fn optimized_corpus_matches_the_interpreter() {
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let Ok(original) = parse_module(&text) else { panic!("{} does not parse", path.display()) };
-        for pipeline in ["-O2", "const-fold", "dce", "gvn", "gvn,const-fold,dce,gvn"] {
+        for pipeline in ["-O2", "const-fold", "dce", "gvn", "licm", "licm,gvn,const-fold,dce,licm"] {
             let mut optimized = original.clone();
             let opts = PassOptions { verify: true, ..PassOptions::default() };
             if let Err(e) = run_pipeline(&mut optimized, pipeline, &opts) {

@@ -11,6 +11,7 @@
 pub mod const_fold;
 pub mod dce;
 pub mod gvn;
+pub mod licm;
 
 use crate::module::Module;
 use crate::text::print_module;
@@ -21,12 +22,13 @@ use std::time::{Duration, Instant};
 type PassFn = fn(&mut Module);
 
 /// Every known pass, by name.
-const PASSES: &[(&str, PassFn)] = &[("const-fold", const_fold::run), ("dce", dce::run), ("gvn", gvn::run)];
+const PASSES: &[(&str, PassFn)] =
+    &[("const-fold", const_fold::run), ("dce", dce::run), ("gvn", gvn::run), ("licm", licm::run)];
 
 /// What `-O1` runs.
 const O1: &str = "const-fold,dce";
 /// What `-O2` and `-O3` run.
-const O2: &str = "const-fold,gvn,dce";
+const O2: &str = "const-fold,gvn,licm,dce";
 
 /// After which passes to dump the module.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -154,7 +156,7 @@ mod tests {
         let opts = PassOptions { verify: true, dump_after: DumpAfter::Pass("dce".into()), time_passes: true };
         let r = run_pipeline(&mut m, "-O2", &opts);
         let r = r.ok().unwrap_or_default();
-        assert_eq!(r.timings.len(), 3);
+        assert_eq!(r.timings.len(), 4);
         assert_eq!(r.dumps.len(), 1);
         assert_eq!(r.dumps[0].0, "dce");
     }
