@@ -110,10 +110,21 @@ pub fn parse_pipeline(pipeline: &str) -> Result<Vec<&'static str>, PassError> {
 /// Runs `pipeline` over `module`. On error the module may be partly transformed.
 pub fn run_pipeline(module: &mut Module, pipeline: &str, opts: &PassOptions) -> Result<PassReport, PassError> {
     let names = parse_pipeline(pipeline)?;
+    let passes: Vec<(&str, PassFn)> =
+        names.iter().filter_map(|n| PASSES.iter().find(|(p, _)| p == n).copied()).collect();
+    run_passes(module, &passes, opts)
+}
+
+/// Runs `passes` in order, verifying, timing and dumping as `opts` asks.
+fn run_passes(module: &mut Module, passes: &[(&str, PassFn)], opts: &PassOptions) -> Result<PassReport, PassError> {
     let verify = cfg!(debug_assertions) || opts.verify;
     let mut report = PassReport::default();
-    for name in names {
-        let Some(&(_, pass)) = PASSES.iter().find(|(p, _)| *p == name) else { continue };
+    if verify && !passes.is_empty() {
+        if let Err(e) = verify_module(module) {
+            return Err(PassError::Verifier { pass: "input".to_string(), message: e.to_string() });
+        }
+    }
+    for &(name, pass) in passes {
         let start = Instant::now();
         pass(module);
         let elapsed = start.elapsed();
@@ -148,6 +159,43 @@ mod tests {
         assert_eq!(parse_pipeline("dce, gvn").ok(), Some(vec!["dce", "gvn"]));
         let err = parse_pipeline("const-fold,nope").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("nope") && err.contains("const-fold, dce"), "{err}");
+    }
+
+    #[test]
+    fn invalid_input_is_reported_before_any_pass() {
+        let text = "export fn @f() -> i32 {\nblock0:\n    v0 = iconst.i64 1\n    return v0\n}\n";
+        let Ok(mut m) = crate::text::parse_module(text) else { panic!("test module parses") };
+        let opts = PassOptions { verify: true, ..PassOptions::default() };
+        match run_pipeline(&mut m, "dce", &opts) {
+            Err(PassError::Verifier { pass, message }) => {
+                assert_eq!(pass, "input");
+                assert!(!message.is_empty());
+            }
+            other => panic!("expected a verifier error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn verifier_error_names_the_pass() {
+        // A pass that breaks the IR: it drops every block's terminator.
+        fn breaker(m: &mut Module) {
+            for f in m.functions.values_mut() {
+                let blocks: Vec<_> = f.layout.blocks().collect();
+                for b in blocks {
+                    if let Some(t) = f.terminator(b) {
+                        f.layout.remove_inst(t);
+                    }
+                }
+            }
+        }
+        let text = "export fn @f(a: i32) -> i32 {\nblock0(v0: i32):\n    return v0\n}\n";
+        let Ok(mut m) = crate::text::parse_module(text) else { panic!("test module parses") };
+        let opts = PassOptions { verify: true, ..PassOptions::default() };
+        let passes: [(&str, PassFn); 2] = [("dce", dce::run), ("breaker", breaker)];
+        match run_passes(&mut m, &passes, &opts) {
+            Err(e @ PassError::Verifier { .. }) => assert!(e.to_string().contains("after pass `breaker`"), "{e}"),
+            other => panic!("expected a verifier error, got {other:?}"),
+        }
     }
 
     #[test]
