@@ -113,7 +113,7 @@ fn run(text: &str, a: Val, x: Val) -> Result<String, String> {
     run_pipeline(&mut opt, "-O2", &opts).map_err(|e| format!("{e}\n{text}"))?;
     let call = |m: &strata_ir::Module| -> String {
         match Interpreter::new(m) {
-            Ok(i) => format!("{:?}", i.call("f", &mut [a.clone().into(), x.clone().into()])),
+            Ok(i) => format!("{:?}", i.call("f", &mut [a.into(), x.into()])),
             Err(e) => format!("{e:?}"),
         }
     };
