@@ -140,3 +140,80 @@ proptest! {
         prop_assert_eq!(before, after, "{}", text);
     }
 }
+
+/// A loop with a conditional entry, a diamond in its body and random integer code that
+/// mixes invariants (parameters, constants), the induction variable and the accumulator,
+/// including divisions that may trap: exercises const-fold on branches, gvn, licm (with
+/// preheader creation) and dce together.
+fn build_loop(steps: &[Step], entry_const: Option<bool>, trip: i64) -> String {
+    let mut body = String::new();
+    // v0 = a, v1 = b (params); v2 = i, v3 = acc (header params).
+    let mut vals = vec!["v0".to_string(), "v1".to_string(), "v2".to_string(), "v3".to_string()];
+    let mut arm = String::new();
+    let mut n = 10;
+    let mut fresh = |out: &mut String, text: String| {
+        let v = format!("v{n}");
+        n += 1;
+        out.push_str(&format!("    {v} = {text}\n"));
+        v
+    };
+    for &(kind, op, a, b, c) in steps {
+        let x = vals[a % vals.len()].clone();
+        let y = vals[b % vals.len()].clone();
+        let v = match kind % 4 {
+            0 => fresh(&mut body, format!("iconst.i32 {}", truncate("i32", INT_CONSTS[c % INT_CONSTS.len()]))),
+            1 | 2 => fresh(&mut body, format!("{}.i32 {x}, {y}", INT_OPS[op % INT_OPS.len()])),
+            _ => fresh(&mut body, format!("{}.i32 {x}", INT_UNARY[op % INT_UNARY.len()])),
+        };
+        vals.push(v);
+    }
+    let pick = |k: usize| vals[k % vals.len()].clone();
+    let last = vals.last().cloned().unwrap_or_else(|| "v3".to_string());
+    let cnd = fresh(&mut body, format!("icmp.bool slt {}, {}", pick(steps.len() * 7 + 1), pick(steps.len() * 3)));
+    let s = fresh(&mut arm, "imul.i32 v0, v1".to_string());
+    let t = fresh(&mut arm, format!("iadd.i32 {s}, {last}"));
+    let entry = match entry_const {
+        Some(k) => format!("    v5 = bconst.bool {k}\n"),
+        None => "    v5 = icmp.bool sgt v0, v1\n".to_string(),
+    };
+    format!(
+        "export fn @f(a: i32, b: i32) -> i32 {{\n\
+         block0(v0: i32, v1: i32):\n\
+         \x20   v4 = iconst.i32 0\n{entry}\
+         \x20   brif v5, block1(v4, v4), block5(v1)\n\
+         block1(v2: i32, v3: i32):\n{body}\
+         \x20   brif {cnd}, block2, block3\n\
+         block2:\n{arm}\
+         \x20   br block4({t})\n\
+         block3:\n\
+         \x20   br block4({last})\n\
+         block4(v6: i32):\n\
+         \x20   v7 = iconst.i32 1\n\
+         \x20   v8 = iadd.i32 v2, v7\n\
+         \x20   v9 = iconst.i32 {trip}\n\
+         \x20   v99 = icmp.bool slt v8, v9\n\
+         \x20   brif v99, block1(v8, v6), block5(v6)\n\
+         block5(v98: i32):\n\
+         \x20   return v98\n\
+         }}\n"
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    #[test]
+    fn loops_keep_their_meaning(
+        steps in prop::collection::vec((0u8..4, 0usize..32, 0usize..64, 0usize..64, 0usize..64), 1..25),
+        entry in prop::sample::select(vec![None, Some(true), Some(false)]),
+        trip in 0i64..6,
+        a in prop::sample::select(vec![0i32, 1, -1, 5, i32::MIN, 77]),
+        b in prop::sample::select(vec![0i32, 2, -3, i32::MAX]),
+    ) {
+        let text = build_loop(&steps, entry, trip);
+        let out = run(&text, Val::I32(a), Val::I32(b));
+        prop_assert!(out.is_ok(), "{:?}", out);
+        let out = out.unwrap_or_default();
+        let (before, after) = out.split_once("\n=== optimized\n").unwrap_or(("", "?"));
+        prop_assert_eq!(before, after, "{}", text);
+    }
+}
