@@ -1,9 +1,9 @@
 //! The pass manager: runs a pipeline of IR passes over a module, top to bottom.
 //!
 //! A pipeline is a comma-separated list of pass names (`const-fold,dce,gvn`) or one of the
-//! presets `-O0` … `-O3`. After every pass the verifier runs (in debug builds, or when
-//! [`PassOptions::verify`] is set); a failure is reported as [`PassError::Verifier`] naming
-//! the pass that broke the IR. Dumps of the module after chosen passes and per-pass timings
+//! presets `-O0` … `-O3`. The input is always verified first; after every pass the
+//! verifier runs again (in debug builds, or when [`PassOptions::verify`] is set), and a
+//! failure is reported as [`PassError::Verifier`] naming the pass that broke the IR. Dumps of the module after chosen passes and per-pass timings
 //! are collected into a [`PassReport`] for the caller (the CLI) to print.
 //!
 //! One pass per file, each a plain `run(&mut Module)` function; see `docs/passes.md`.
@@ -78,8 +78,8 @@ pub enum PassError {
     /// A name in the pipeline is not a pass.
     #[error("unknown pass `{name}`; known passes: {known} (or a preset -O0, -O1, -O2, -O3)")]
     UnknownPass { name: String, known: String },
-    /// The module did not verify after `pass` ran: an internal bug of that pass (or the
-    /// input did not verify to begin with, reported with `pass` = `input`).
+    /// The module did not verify after `pass` ran: an internal bug of that pass. Invalid
+    /// input (always checked before the first pass) is reported with `pass` = `input`.
     #[error("IR is invalid after pass `{pass}`:\n{message}")]
     Verifier { pass: String, message: String },
 }
@@ -119,7 +119,9 @@ pub fn run_pipeline(module: &mut Module, pipeline: &str, opts: &PassOptions) -> 
 fn run_passes(module: &mut Module, passes: &[(&str, PassFn)], opts: &PassOptions) -> Result<PassReport, PassError> {
     let verify = cfg!(debug_assertions) || opts.verify;
     let mut report = PassReport::default();
-    if verify && !passes.is_empty() {
+    // The input is always verified: passes assume valid IR (entity references in range,
+    // one terminator per block), so invalid input must not reach them even in release builds.
+    if !passes.is_empty() {
         if let Err(e) = verify_module(module) {
             return Err(PassError::Verifier { pass: "input".to_string(), message: e.to_string() });
         }
