@@ -54,7 +54,7 @@ fn run_one(path: &Path, bless: bool) -> Result<(), String> {
 fn filetests() {
     let bless = std::env::var("STRATA_BLESS").is_ok_and(|s| s == "1");
     let files = collect_filetests();
-    assert!(files.len() >= 24, "expected the filetests, found {}", files.len());
+    assert!(files.len() >= 35, "expected the filetests, found {}", files.len());
     let mut failures = Vec::new();
     for f in &files {
         if let Err(e) = run_one(f, bless) {

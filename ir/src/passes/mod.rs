@@ -12,6 +12,7 @@ pub mod const_fold;
 pub mod dce;
 pub mod gvn;
 pub mod licm;
+pub mod simplify_cfg;
 
 use crate::module::Module;
 use crate::text::print_module;
@@ -22,13 +23,18 @@ use std::time::{Duration, Instant};
 type PassFn = fn(&mut Module);
 
 /// Every known pass, by name.
-const PASSES: &[(&str, PassFn)] =
-    &[("const-fold", const_fold::run), ("dce", dce::run), ("gvn", gvn::run), ("licm", licm::run)];
+const PASSES: &[(&str, PassFn)] = &[
+    ("const-fold", const_fold::run),
+    ("dce", dce::run),
+    ("gvn", gvn::run),
+    ("licm", licm::run),
+    ("simplify-cfg", simplify_cfg::run),
+];
 
 /// What `-O1` runs.
-const O1: &str = "const-fold,dce";
+const O1: &str = "const-fold,simplify-cfg,dce";
 /// What `-O2` and `-O3` run.
-const O2: &str = "const-fold,gvn,licm,dce";
+const O2: &str = "const-fold,simplify-cfg,gvn,licm,dce";
 
 /// After which passes to dump the module.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -157,7 +163,7 @@ mod tests {
     #[test]
     fn presets_and_unknown_names() {
         assert_eq!(parse_pipeline("-O0").ok(), Some(vec![]));
-        assert_eq!(parse_pipeline("-O1").ok(), Some(vec!["const-fold", "dce"]));
+        assert_eq!(parse_pipeline("-O1").ok(), Some(vec!["const-fold", "simplify-cfg", "dce"]));
         assert_eq!(parse_pipeline("dce, gvn").ok(), Some(vec!["dce", "gvn"]));
         let err = parse_pipeline("const-fold,nope").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("nope") && err.contains("const-fold, dce"), "{err}");
@@ -206,7 +212,7 @@ mod tests {
         let opts = PassOptions { verify: true, dump_after: DumpAfter::Pass("dce".into()), time_passes: true };
         let r = run_pipeline(&mut m, "-O2", &opts);
         let r = r.ok().unwrap_or_default();
-        assert_eq!(r.timings.len(), 4);
+        assert_eq!(r.timings.len(), 5);
         assert_eq!(r.dumps.len(), 1);
         assert_eq!(r.dumps[0].0, "dce");
     }
