@@ -8,8 +8,9 @@
 //! Folded comparisons and `select`s on a constant condition follow; `brif` on a constant
 //! becomes `br`, after which unreachable blocks and block parameters that became trivial
 //! are removed (the builder's cleanups). Exact integer identities are applied too:
-//! `x+0`, `0+x`, `x-0`, `x*1`, `x*0`, `x&-1`, `x|0`, `x^0` and shifts by a multiple of
-//! the width.
+//! `x+0`, `0+x`, `x-0`, `x*1`, `x*0`, `x&-1`, `x|0`, `x^0`, shifts by a multiple of
+//! the width, and same-operand rules `x-x`, `x^x` (0), `x&x`, `x|x`, `min/max x, x` (x),
+//! `icmp cc x, x` (true for `eq sle sge ule uge`).
 //!
 //! What it must not do: fold an operation that traps (`sdiv`/`udiv`/`srem`/`urem` by
 //! zero stays, so the trap happens at run time); apply float identities (`x+0.0`,
@@ -195,7 +196,7 @@ fn fold(f: &Function, inst: Inst, subst: &SecondaryMap<Value, Option<Value>>) ->
                     // A trap stays a trap, at run time.
                     Err(_) => Fold::Nothing,
                 },
-                (ca, cb) => identity(op, ty, a, b, ca, cb),
+                (ca, cb) => identity(op, ty, resolve(subst, a), resolve(subst, b), ca, cb),
             }
         }
         InstData::Ternary { op: Opcode::Fma, args: [a, b, d], .. } => {
@@ -223,6 +224,8 @@ fn fold(f: &Function, inst: Inst, subst: &SecondaryMap<Value, Option<Value>>) ->
             }
             match (c(a), c(b)) {
                 (Some(x), Some(y)) => konst(ops::icmp(cond, x, y, ops::shift_of(ty.lane())) as u64),
+                // `x cc x`: true exactly for the reflexive conditions.
+                _ if resolve(subst, a) == resolve(subst, b) => konst(ops::icmp(cond, 0, 0, 0) as u64),
                 _ => Fold::Nothing,
             }
         }
@@ -249,6 +252,11 @@ fn identity(op: Opcode, ty: Type, a: Value, b: Value, ca: Option<u64>, cb: Optio
     let ones = ops::mask(ops::shift_of(ty.lane()));
     let zero_const = || make_const(ty, 0).map_or(Fold::Nothing, Fold::Replace);
     match op {
+        // Same operand twice.
+        Opcode::Isub if is_int && a == b => zero_const(),
+        Opcode::Bxor if bitwise && a == b => zero_const(),
+        Opcode::Band | Opcode::Bor if bitwise && a == b => Fold::Alias(a),
+        Opcode::Smin | Opcode::Smax | Opcode::Umin | Opcode::Umax if is_int && a == b => Fold::Alias(a),
         Opcode::Iadd if is_int && cb == Some(0) => Fold::Alias(a),
         Opcode::Iadd if is_int && ca == Some(0) => Fold::Alias(b),
         Opcode::Isub if is_int && cb == Some(0) => Fold::Alias(a),
