@@ -5,6 +5,7 @@
 //! instruction is) plus a [`Layout`] (where it stands). [`FunctionBuilder`] builds SSA
 //! from variables. The opcode table ([`Opcode`]) is the one place that lists operations
 //! and their properties. Semantics are documented in `docs/ir.md`.
+//! The optimizer's passes and pipeline are in [`passes`] (see `docs/passes.md`).
 //!
 //! This crate depends on nothing else in the workspace: no backend, no frontend.
 
@@ -19,6 +20,7 @@ pub mod interp;
 pub mod layout;
 pub mod module;
 pub mod opcode;
+pub mod passes;
 pub mod signature;
 pub mod text;
 pub mod types;

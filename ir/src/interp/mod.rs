@@ -35,7 +35,7 @@ mod decode;
 mod error;
 mod exec;
 mod memory;
-mod ops;
+pub(crate) mod ops;
 mod select;
 mod value;
 mod vector;

@@ -1,0 +1,219 @@
+//! The pass manager: runs a pipeline of IR passes over a module, top to bottom.
+//!
+//! A pipeline is a comma-separated list of pass names (`const-fold,dce,gvn`) or one of the
+//! presets `-O0` … `-O3`. The input is always verified first; after every pass the
+//! verifier runs again (in debug builds, or when [`PassOptions::verify`] is set), and a
+//! failure is reported as [`PassError::Verifier`] naming the pass that broke the IR. Dumps of the module after chosen passes and per-pass timings
+//! are collected into a [`PassReport`] for the caller (the CLI) to print.
+//!
+//! One pass per file, each a plain `run(&mut Module)` function; see `docs/passes.md`.
+
+pub mod const_fold;
+pub mod dce;
+pub mod gvn;
+pub mod licm;
+pub mod simplify_cfg;
+
+use crate::module::Module;
+use crate::text::print_module;
+use crate::verifier::verify_module;
+use std::time::{Duration, Instant};
+
+/// A pass: its pipeline name and its entry point.
+type PassFn = fn(&mut Module);
+
+/// Every known pass, by name.
+const PASSES: &[(&str, PassFn)] = &[
+    ("const-fold", const_fold::run),
+    ("dce", dce::run),
+    ("gvn", gvn::run),
+    ("licm", licm::run),
+    ("simplify-cfg", simplify_cfg::run),
+];
+
+/// What `-O1` runs.
+const O1: &str = "const-fold,simplify-cfg,dce";
+/// What `-O2` and `-O3` run.
+const O2: &str = "const-fold,simplify-cfg,gvn,licm,dce";
+
+/// After which passes to dump the module.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub enum DumpAfter {
+    #[default]
+    None,
+    All,
+    /// After every run of the pass with this name.
+    Pass(String),
+}
+
+/// Options of [`run_pipeline`].
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct PassOptions {
+    /// Verify after every pass even in release builds.
+    pub verify: bool,
+    pub dump_after: DumpAfter,
+    /// Record how long each pass took.
+    pub time_passes: bool,
+}
+
+impl PassOptions {
+    /// Options from the environment: `STRATA_DUMP=all` or `STRATA_DUMP=<pass>`, and
+    /// `STRATA_TIME_PASSES=1`.
+    pub fn from_env() -> PassOptions {
+        let dump_after = match std::env::var("STRATA_DUMP") {
+            Ok(s) if s == "all" => DumpAfter::All,
+            Ok(s) if !s.is_empty() => DumpAfter::Pass(s),
+            _ => DumpAfter::None,
+        };
+        let time_passes = std::env::var("STRATA_TIME_PASSES").is_ok_and(|s| !s.is_empty() && s != "0");
+        PassOptions { verify: false, dump_after, time_passes }
+    }
+}
+
+/// What a pipeline run collected: `(pass, module text)` dumps and `(pass, time)` timings,
+/// in the order the passes ran.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct PassReport {
+    pub dumps: Vec<(String, String)>,
+    pub timings: Vec<(String, Duration)>,
+}
+
+/// Why a pipeline failed.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum PassError {
+    /// A name in the pipeline is not a pass.
+    #[error("unknown pass `{name}`; known passes: {known} (or a preset -O0, -O1, -O2, -O3)")]
+    UnknownPass { name: String, known: String },
+    /// The module did not verify after `pass` ran: an internal bug of that pass. Invalid
+    /// input (always checked before the first pass) is reported with `pass` = `input`.
+    #[error("IR is invalid after pass `{pass}`:\n{message}")]
+    Verifier { pass: String, message: String },
+}
+
+/// The pass names of a pipeline string, presets expanded. Empty names are skipped.
+pub fn parse_pipeline(pipeline: &str) -> Result<Vec<&'static str>, PassError> {
+    let mut out = Vec::new();
+    for name in pipeline.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let expanded = match name {
+            "-O0" => "",
+            "-O1" => O1,
+            "-O2" | "-O3" => O2,
+            other => other,
+        };
+        for n in expanded.split(',').filter(|s| !s.is_empty()) {
+            match PASSES.iter().find(|(p, _)| *p == n) {
+                Some((p, _)) => out.push(*p),
+                None => {
+                    let known = PASSES.iter().map(|(p, _)| *p).collect::<Vec<_>>().join(", ");
+                    return Err(PassError::UnknownPass { name: n.to_string(), known });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `pipeline` over `module`. On error the module may be partly transformed.
+pub fn run_pipeline(module: &mut Module, pipeline: &str, opts: &PassOptions) -> Result<PassReport, PassError> {
+    let names = parse_pipeline(pipeline)?;
+    let passes: Vec<(&str, PassFn)> =
+        names.iter().filter_map(|n| PASSES.iter().find(|(p, _)| p == n).copied()).collect();
+    run_passes(module, &passes, opts)
+}
+
+/// Runs `passes` in order, verifying, timing and dumping as `opts` asks.
+fn run_passes(module: &mut Module, passes: &[(&str, PassFn)], opts: &PassOptions) -> Result<PassReport, PassError> {
+    let verify = cfg!(debug_assertions) || opts.verify;
+    let mut report = PassReport::default();
+    // The input is always verified: passes assume valid IR (entity references in range,
+    // one terminator per block), so invalid input must not reach them even in release builds.
+    if !passes.is_empty() {
+        if let Err(e) = verify_module(module) {
+            return Err(PassError::Verifier { pass: "input".to_string(), message: e.to_string() });
+        }
+    }
+    for &(name, pass) in passes {
+        let start = Instant::now();
+        pass(module);
+        let elapsed = start.elapsed();
+        if opts.time_passes {
+            report.timings.push((name.to_string(), elapsed));
+        }
+        if verify {
+            if let Err(e) = verify_module(module) {
+                return Err(PassError::Verifier { pass: name.to_string(), message: e.to_string() });
+            }
+        }
+        let dump = match &opts.dump_after {
+            DumpAfter::None => false,
+            DumpAfter::All => true,
+            DumpAfter::Pass(p) => p == name,
+        };
+        if dump {
+            report.dumps.push((name.to_string(), print_module(module)));
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_and_unknown_names() {
+        assert_eq!(parse_pipeline("-O0").ok(), Some(vec![]));
+        assert_eq!(parse_pipeline("-O1").ok(), Some(vec!["const-fold", "simplify-cfg", "dce"]));
+        assert_eq!(parse_pipeline("dce, gvn").ok(), Some(vec!["dce", "gvn"]));
+        let err = parse_pipeline("const-fold,nope").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("nope") && err.contains("const-fold, dce"), "{err}");
+    }
+
+    #[test]
+    fn invalid_input_is_reported_before_any_pass() {
+        let text = "export fn @f() -> i32 {\nblock0:\n    v0 = iconst.i64 1\n    return v0\n}\n";
+        let Ok(mut m) = crate::text::parse_module(text) else { panic!("test module parses") };
+        let opts = PassOptions { verify: true, ..PassOptions::default() };
+        match run_pipeline(&mut m, "dce", &opts) {
+            Err(PassError::Verifier { pass, message }) => {
+                assert_eq!(pass, "input");
+                assert!(!message.is_empty());
+            }
+            other => panic!("expected a verifier error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn verifier_error_names_the_pass() {
+        // A pass that breaks the IR: it drops every block's terminator.
+        fn breaker(m: &mut Module) {
+            for f in m.functions.values_mut() {
+                let blocks: Vec<_> = f.layout.blocks().collect();
+                for b in blocks {
+                    if let Some(t) = f.terminator(b) {
+                        f.layout.remove_inst(t);
+                    }
+                }
+            }
+        }
+        let text = "export fn @f(a: i32) -> i32 {\nblock0(v0: i32):\n    return v0\n}\n";
+        let Ok(mut m) = crate::text::parse_module(text) else { panic!("test module parses") };
+        let opts = PassOptions { verify: true, ..PassOptions::default() };
+        let passes: [(&str, PassFn); 2] = [("dce", dce::run), ("breaker", breaker)];
+        match run_passes(&mut m, &passes, &opts) {
+            Err(e @ PassError::Verifier { .. }) => assert!(e.to_string().contains("after pass `breaker`"), "{e}"),
+            other => panic!("expected a verifier error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn dumps_and_timings() {
+        let mut m = Module::new();
+        let opts = PassOptions { verify: true, dump_after: DumpAfter::Pass("dce".into()), time_passes: true };
+        let r = run_pipeline(&mut m, "-O2", &opts);
+        let r = r.ok().unwrap_or_default();
+        assert_eq!(r.timings.len(), 5);
+        assert_eq!(r.dumps.len(), 1);
+        assert_eq!(r.dumps[0].0, "dce");
+    }
+}
