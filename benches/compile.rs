@@ -10,14 +10,18 @@ use strata_runtime::{Options, Tier};
 
 fn bench_compile(c: &mut Criterion) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kernels");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("examples/kernels").map(|e| e.expect("entry").path()).collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(&dir).expect("examples/kernels").map(|e| e.expect("entry").path()).collect();
     files.sort();
     for path in files {
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("?").to_string();
         let module = strata::source::load_file(&path, false).unwrap_or_else(|e| panic!("{name}: {e}"));
         let mut g = c.benchmark_group(format!("compile/{name}"));
-        let configs: [(&str, Tier, u8); 3] =
-            [("baseline", Tier::Baseline, 0), ("optimized-O2", Tier::Optimized, 2), ("optimized-O3", Tier::Optimized, 3)];
+        let configs: [(&str, Tier, u8); 3] = [
+            ("baseline", Tier::Baseline, 0),
+            ("optimized-O2", Tier::Optimized, 2),
+            ("optimized-O3", Tier::Optimized, 3),
+        ];
         for (label, tier, level) in configs {
             if !tier.is_available() {
                 continue;
@@ -30,7 +34,10 @@ fn bench_compile(c: &mut Criterion) {
 }
 
 fn quick() -> Criterion {
-    Criterion::default().sample_size(20).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(2))
+    Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2))
 }
 
 criterion_group! { name = compile; config = quick(); targets = bench_compile }

@@ -168,7 +168,9 @@ fn bench_kernels(c: &mut Criterion) {
         for (t, m) in &hash_t {
             let mut hb = bytes(&hout);
             g.bench_function(BenchmarkId::from_parameter(t), |bch| {
-                bch.iter(|| m.call("hash_all", black_box(&mut [Arg::Slice(&intb), Arg::SliceMut(&mut hb)])).expect("runs"))
+                bch.iter(|| {
+                    m.call("hash_all", black_box(&mut [Arg::Slice(&intb), Arg::SliceMut(&mut hb)])).expect("runs")
+                })
             });
         }
         g.finish();
@@ -187,7 +189,10 @@ fn bench_kernels(c: &mut Criterion) {
 }
 
 fn quick() -> Criterion {
-    Criterion::default().sample_size(15).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1))
+    Criterion::default()
+        .sample_size(15)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
 }
 
 criterion_group! { name = kernels; config = quick(); targets = bench_kernels }

@@ -184,3 +184,30 @@ fn build_objects_and_libraries() {
     assert_eq!(code, 1);
     assert!(err.contains("cannot write"), "{err}");
 }
+
+#[test]
+fn passes_dumps_and_timings() {
+    let args = "[[1.0, 0.0, 0.0, 0.0, 2.0], [0.5, 0.25, 0.125], [0, 0, 0, 0, 0]]";
+    let (code, out, err) = strata(&[
+        "run",
+        "examples/kernels/fir.sk",
+        "--fn",
+        "fir",
+        "--args",
+        args,
+        "--passes",
+        "-O2",
+        "--dump-after",
+        "gvn",
+        "--time-passes",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), r#"{"outputs":{"y":[0.5,0.25,0.125,0.0,1.0]},"ret":null}"#);
+    assert!(err.contains("; ---- IR after gvn ----") && err.contains("export fn @fir"), "{err}");
+    for pass in ["const-fold", "gvn", "licm", "dce"] {
+        assert!(err.contains(&format!(" ms  {pass}")), "no timing for {pass}: {err}");
+    }
+    let (code, _, err) = strata(&["dump", "examples/kernels/fir.sk", "--passes", "const-fold,nope"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown pass `nope`; known passes:"), "{err}");
+}

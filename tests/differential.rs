@@ -257,21 +257,32 @@ fn sources() -> Vec<(PathBuf, Module)> {
 
 #[test]
 fn every_tier_agrees_with_the_interpreter() {
-    let tiers: Vec<Tier> = strata_runtime::available_tiers().into_iter().filter(|&t| t != Tier::Interpreter).collect();
+    // Every tier without Strata's passes, and every tier (the interpreter included) on the
+    // `-O2` pipeline's output, against the unoptimized interpreter.
     let opts = Options { fuel: Some(FUEL), ..Options::default() };
+    let opt2 = Options { pipeline: Some("-O2".into()), ..opts.clone() };
+    let configs: Vec<(Tier, &Options)> = strata_runtime::available_tiers()
+        .into_iter()
+        .filter(|&t| t != Tier::Interpreter)
+        .map(|t| (t, &opts))
+        .chain(strata_runtime::available_tiers().into_iter().map(|t| (t, &opt2)))
+        .collect();
     let mut functions = 0;
     let mut calls = 0;
     let mut failures: Vec<String> = Vec::new();
     for (path, module) in sources() {
         let reference =
             strata_runtime::compile(&module, Tier::Interpreter, &opts).expect("interpreter accepts verified IR");
-        let compiled: Vec<CompiledModule> = tiers
+        let compiled: Vec<(String, CompiledModule)> = configs
             .iter()
-            .filter_map(|&t| match strata_runtime::compile(&module, t, &opts) {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    failures.push(format!("{} on {t}: compile error: {e}", path.display()));
-                    None
+            .filter_map(|&(t, o)| {
+                let label = format!("{t}{}", o.pipeline.as_deref().map(|p| format!(" {p}")).unwrap_or_default());
+                match strata_runtime::compile(&module, t, o) {
+                    Ok(c) => Some((label, c)),
+                    Err(e) => {
+                        failures.push(format!("{} on {label}: compile error: {e}", path.display()));
+                        None
+                    }
                 }
             })
             .collect();
@@ -289,16 +300,14 @@ fn every_tier_agrees_with_the_interpreter() {
                     failures.push(format!("{} `{}` set {set}: interpreter failed: {e}", path.display(), f.name));
                     continue;
                 }
-                for c in &compiled {
+                for (label, c) in &compiled {
                     calls += 1;
                     let got = call(c, &f.name, &inputs);
                     if !outcomes_match(&f.sig, &want, &got, approx) && failures.len() < 40 {
                         failures.push(format!(
-                            "{} `{}` on {}: inputs {inputs:?}\n  interpreter: {want:?}\n  {}: {got:?}",
+                            "{} `{}` on {label}: inputs {inputs:?}\n  interpreter: {want:?}\n  {label}: {got:?}",
                             path.display(),
                             f.name,
-                            c.tier(),
-                            c.tier()
                         ));
                     }
                 }
@@ -307,7 +316,9 @@ fn every_tier_agrees_with_the_interpreter() {
     }
     assert!(functions >= 100, "only {functions} functions exercised");
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
-    eprintln!(
-        "differential: {functions} functions × {SETS_PER_FUNCTION} input sets, {calls} compiled calls on {tiers:?}"
-    );
+    let labels: Vec<String> = configs
+        .iter()
+        .map(|(t, o)| format!("{t}{}", o.pipeline.as_deref().map(|p| format!(" {p}")).unwrap_or_default()))
+        .collect();
+    eprintln!("differential: {functions} functions × {SETS_PER_FUNCTION} input sets, {calls} calls on {labels:?}");
 }

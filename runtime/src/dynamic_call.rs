@@ -18,6 +18,8 @@ pub enum CompileError {
     Unavailable(Tier),
     #[error("{0}")]
     Interp(#[from] InterpError),
+    #[error("{0}")]
+    Passes(#[from] strata_ir::passes::PassError),
     #[error("tier 1 (Cranelift): {0}")]
     #[cfg(feature = "cranelift")]
     Cranelift(#[from] strata_cranelift::CompileError),
@@ -67,6 +69,16 @@ pub struct CompiledModule {
 }
 
 pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<CompiledModule, CompileError> {
+    let optimized;
+    let module = match &opts.pipeline {
+        Some(p) => {
+            let mut m = module.clone();
+            strata_ir::passes::run_pipeline(&mut m, p, &strata_ir::passes::PassOptions::default())?;
+            optimized = m;
+            &optimized
+        }
+        None => module,
+    };
     let code = match tier {
         Tier::Interpreter => {
             let mut i = Interpreter::new(module)?;

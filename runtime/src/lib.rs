@@ -21,11 +21,14 @@ pub struct Options {
     pub llvm_opt_level: u8,
     /// Fuel budget: `None` for unlimited.
     pub fuel: Option<u64>,
+    /// Strata's own pass pipeline to run before compiling (`-O2`, or a list such as
+    /// `const-fold,gvn,dce`); `None` runs no passes.
+    pub pipeline: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { llvm_opt_level: 3, fuel: None }
+        Options { llvm_opt_level: 3, fuel: None, pipeline: None }
     }
 }
 

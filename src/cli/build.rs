@@ -35,10 +35,13 @@ pub struct BuildArgs {
     /// LLVM optimization level (0-3).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=3))]
     opt_level: u8,
+    #[command(flatten)]
+    passes: super::PassArgs,
 }
 
 pub fn build(a: BuildArgs, color: bool) -> i32 {
     let Some(module) = load_or_report(&a.file, color) else { return EXIT_INPUT };
+    let Some(module) = a.passes.apply(module) else { return EXIT_INPUT };
     match produce(&module, &a) {
         Ok(()) => 0,
         Err(e) => {

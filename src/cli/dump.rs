@@ -32,10 +32,13 @@ pub struct DumpArgs {
     /// Target CPU for llvm/asm (default: the host's).
     #[arg(long)]
     target_cpu: Option<String>,
+    #[command(flatten)]
+    passes: super::PassArgs,
 }
 
 pub fn dump(a: DumpArgs, color: bool) -> i32 {
     let Some(module) = load_or_report(&a.file, color) else { return EXIT_INPUT };
+    let Some(module) = a.passes.apply(module) else { return EXIT_INPUT };
     let text: Result<String, String> = match a.emit {
         Emit::Ir => Ok(strata_ir::print_module(&module)),
         Emit::Clif => clif(&module),

@@ -71,3 +71,53 @@ fn load_or_report(path: &Path, color: bool) -> Option<strata_ir::Module> {
         }
     }
 }
+
+/// Strata's own optimizer, shared by `run`, `dump` and `build`.
+#[derive(clap::Args)]
+pub struct PassArgs {
+    /// Pass pipeline to run before compiling: a preset (-O0 … -O3) or a list such as
+    /// `const-fold,gvn,licm,dce`.
+    #[arg(long = "passes", value_name = "PIPELINE", allow_hyphen_values = true)]
+    pipeline: Option<String>,
+    /// Print the IR after the named pass, or after every pass with `all` (also
+    /// `STRATA_DUMP=PASS|all`).
+    #[arg(long, value_name = "PASS|all")]
+    dump_after: Option<String>,
+    /// Print how long each pass took (also `STRATA_TIME_PASSES=1`).
+    #[arg(long)]
+    time_passes: bool,
+}
+
+impl PassArgs {
+    /// Runs the pipeline (if any), printing dumps and timings to stderr.
+    fn apply(&self, mut module: strata_ir::Module) -> Option<strata_ir::Module> {
+        use strata_ir::passes::{run_pipeline, DumpAfter, PassOptions};
+        let mut opts = PassOptions::from_env();
+        match self.dump_after.as_deref() {
+            Some("all") => opts.dump_after = DumpAfter::All,
+            Some(p) => opts.dump_after = DumpAfter::Pass(p.to_string()),
+            None => {}
+        }
+        opts.time_passes |= self.time_passes;
+        let pipeline = match &self.pipeline {
+            Some(p) => p.as_str(),
+            None if opts.dump_after != DumpAfter::None || opts.time_passes => "-O0",
+            None => return Some(module),
+        };
+        match run_pipeline(&mut module, pipeline, &opts) {
+            Ok(report) => {
+                for (pass, text) in &report.dumps {
+                    eprintln!("; ---- IR after {pass} ----\n{text}");
+                }
+                for (pass, t) in &report.timings {
+                    eprintln!("{:>10.3} ms  {pass}", t.as_secs_f64() * 1e3);
+                }
+                Some(module)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                None
+            }
+        }
+    }
+}

@@ -27,6 +27,8 @@ pub struct RunArgs {
     /// Fuel budget: loop back-edges and calls each cost one; running out traps.
     #[arg(long, value_name = "N")]
     fuel: Option<u64>,
+    #[command(flatten)]
+    passes: super::PassArgs,
 }
 
 pub fn parse_tier(s: &str) -> Result<Tier, String> {
@@ -65,7 +67,8 @@ pub fn run(a: RunArgs, color: bool) -> i32 {
             return EXIT_INPUT;
         }
     };
-    let opts = Options { llvm_opt_level: a.opt_level, fuel: a.fuel };
+    let Some(module) = a.passes.apply(module) else { return EXIT_INPUT };
+    let opts = Options { llvm_opt_level: a.opt_level, fuel: a.fuel, pipeline: None };
     let compiled = match strata_runtime::compile(&module, a.tier, &opts) {
         Ok(c) => c,
         Err(e) => {
