@@ -1,0 +1,135 @@
+//! The BPF conformance suite (`<repo>/../shared/conformance/bpf/*.data`) on the interpreter:
+//! each file is assembled (or decoded from `-- raw`), verified, lifted, run, and its r0
+//! compared with `-- result`. Also checks disassemble → assemble round trips and
+//! encode → decode round trips for every file.
+
+use std::path::PathBuf;
+use strata_frontend::bpf::{self, Insn};
+use strata_ir::{Arg, Interpreter, Val};
+
+struct Case {
+    name: String,
+    asm: String,
+    raw: Option<Vec<u64>>,
+    mem: Vec<u8>,
+    result: u64,
+}
+
+/// `$STRATA_BPF_CONFORMANCE`, else `<repo>/../shared/conformance/bpf` (for a worktree in
+/// `<dir>/wt/<name>`, also `<dir>/shared/conformance/bpf`).
+fn suite_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("STRATA_BPF_CONFORMANCE") {
+        return Some(PathBuf::from(d));
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    [root.join("../shared/conformance/bpf"), root.join("../../shared/conformance/bpf")].into_iter().find(|d| d.is_dir())
+}
+
+fn parse_case(name: &str, text: &str) -> Case {
+    let mut section = String::new();
+    let (mut asm, mut raw, mut mem, mut result) = (String::new(), None::<Vec<u64>>, Vec::new(), None);
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("");
+        if let Some(p) = line.find("--") {
+            section = line[p + 2..].trim().to_string();
+            continue;
+        }
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        match section.as_str() {
+            "asm" => {
+                asm.push_str(t);
+                asm.push('\n');
+            }
+            "raw" => raw.get_or_insert_with(Vec::new).extend(
+                t.split_whitespace().map(|w| u64::from_str_radix(w.trim_start_matches("0x"), 16).expect("raw word")),
+            ),
+            "mem" => mem.extend(t.split_whitespace().map(|b| u8::from_str_radix(b, 16).expect("mem byte"))),
+            "result" => {
+                result = Some(if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+                    u64::from_str_radix(h, 16).expect("hex result")
+                } else {
+                    t.parse::<i64>().map(|v| v as u64).or_else(|_| t.parse::<u64>()).expect("decimal result")
+                })
+            }
+            _ => {}
+        }
+    }
+    Case { name: name.to_string(), asm, raw, mem, result: result.expect("result section") }
+}
+
+fn cases() -> Option<Vec<Case>> {
+    let Some(dir) = suite_dir() else {
+        println!("skipping: BPF conformance suite not found next to the repository (../shared/conformance/bpf)");
+        return None;
+    };
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("read suite dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "data"))
+        .collect();
+    files.sort();
+    Some(
+        files
+            .iter()
+            .map(|p| {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                parse_case(&name, &std::fs::read_to_string(p).expect("read case"))
+            })
+            .collect(),
+    )
+}
+
+fn program(c: &Case) -> Result<Vec<Insn>, String> {
+    match &c.raw {
+        Some(words) => {
+            let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+            bpf::decode(&bytes).map_err(|e| e.to_string())
+        }
+        None => bpf::assemble(&c.asm).map_err(|e| e.to_string()),
+    }
+}
+
+fn run_interp(c: &Case) -> Result<u64, String> {
+    let p = program(c)?;
+    bpf::verify(&p).map_err(|e| format!("verify: {e}"))?;
+    let m = bpf::lift(&p).map_err(|e| format!("lift: {e}"))?;
+    let it = Interpreter::new(&m).map_err(|e| format!("interp: {e}"))?.with_host("bpf_helper_5", |a| Ok(Some(a[0])));
+    let mut mem = c.mem.clone();
+    match it.call("main", &mut [Arg::SliceMut(&mut mem)]) {
+        Ok(Some(Val::I64(v))) => Ok(v as u64),
+        Ok(other) => Err(format!("unexpected return {other:?}")),
+        Err(e) => Err(format!("run: {e}")),
+    }
+}
+
+#[test]
+fn conformance_interpreter() {
+    let Some(cases) = cases() else { return };
+    let mut failures = Vec::new();
+    for c in &cases {
+        match run_interp(c) {
+            Ok(v) if v == c.result => {}
+            Ok(v) => failures.push(format!("{}: got {v:#x}, expected {:#x}", c.name, c.result)),
+            Err(e) => failures.push(format!("{}: {e}", c.name)),
+        }
+    }
+    println!("interpreter: {}/{} passed", cases.len() - failures.len(), cases.len());
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn disassembly_and_encoding_round_trip() {
+    let Some(cases) = cases() else { return };
+    for c in &cases {
+        let p = program(c).unwrap_or_else(|e| panic!("{}: {e}", c.name));
+        let text = bpf::disassemble(&p);
+        assert_eq!(bpf::assemble(&text).unwrap_or_else(|e| panic!("{}: {e}\n{text}", c.name)), p, "{}", c.name);
+        assert_eq!(bpf::decode(&bpf::encode(&p)).unwrap_or_else(|e| panic!("{}: {e}", c.name)), p, "{}", c.name);
+        if c.raw.is_some() {
+            assert_eq!(bpf::assemble(&c.asm).unwrap(), p, "{}: asm and raw differ", c.name);
+        }
+    }
+}
