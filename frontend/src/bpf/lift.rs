@@ -4,7 +4,7 @@
 //! becomes `fn @bpf_local_<slot>(mem: mut [i8], r1..r5: i64) -> i64`. Registers are
 //! builder variables of type `i64`, so each function (frame) has its own r0–r10 and the
 //! caller's r6–r9 survive a call. Each function has its own 512-byte stack slot; r10 is
-//! its top. r1 = the address of `mem`, r2 = its length.
+//! its top. r1 = the address of `mem` (0 if `mem` is empty), r2 = its length.
 //!
 //! Every load, store and atomic computes its address as an `i64` and checks that the whole
 //! access lies in `mem` or in the frame's stack before touching either (through the slice
@@ -116,7 +116,11 @@ fn lift_function(
         let top = fb.iadd(stack_base, size);
         fb.def_var(regs[10], top);
         if entry == 0 {
-            fb.def_var(regs[1], mem_base);
+            // r1 is 0 (null) when there is no memory, as in the suite's reference engines.
+            let zero = fb.iconst(Type::I64, 0);
+            let empty = fb.icmp(IntCC::Eq, mem_len, zero);
+            let r1 = fb.select(empty, zero, mem_base);
+            fb.def_var(regs[1], r1);
             fb.def_var(regs[2], mem_len);
         } else {
             for r in 1..=5 {
@@ -526,5 +530,47 @@ impl Lifter<'_, '_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::asm::assemble;
+    use super::*;
+    use strata_ir::{Arg, InterpError, Interpreter, Val};
+
+    fn run(src: &str, mem: &mut [u8]) -> Result<i64, InterpError> {
+        let m = lift(&assemble(src).unwrap()).unwrap();
+        let it = Interpreter::new(&m).unwrap().with_host("bpf_helper_7", |a| Ok(Some(a[1])));
+        match it.call("main", &mut [Arg::SliceMut(mem)])? {
+            Some(Val::I64(v)) => Ok(v),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn memory_and_stack_are_checked() {
+        let mut mem = [1u8, 2, 3, 4];
+        assert_eq!(run("ldxw %r0, [%r1+0]\nexit", &mut mem).unwrap(), 0x0403_0201);
+        assert_eq!(run("stb [%r1+3], 9\nldxb %r0, [%r1+3]\nexit", &mut mem).unwrap(), 9);
+        assert_eq!(mem[3], 9);
+        assert!(run("ldxw %r0, [%r1+1]\nexit", &mut mem).is_err());
+        assert!(run("ldxb %r0, [%r1-1]\nexit", &mut mem).is_err());
+        assert!(run("ldxdw %r0, [%r1+0]\nexit", &mut []).is_err());
+        assert_eq!(run("stdw [%r10-8], -2\nldxdw %r0, [%r10-8]\nexit", &mut []).unwrap(), -2);
+        assert!(run("ldxdw %r0, [%r10-4]\nexit", &mut []).is_err());
+        assert!(run("ldxb %r0, [%r10-513]\nexit", &mut []).is_err());
+        assert_eq!(run("mov %r0, %r1\nexit", &mut []).unwrap(), 0);
+    }
+
+    #[test]
+    fn calls() {
+        // Each frame has its own registers and stack.
+        let src = "mov %r6, 5\nstdw [%r10-8], 1\nmov %r1, 3\ncall local f\nldxdw %r1, [%r10-8]\nadd %r0, %r6\n\
+                   add %r0, %r1\nexit\nf:\nmov %r6, 100\nstdw [%r10-8], 50\nmov %r0, %r1\nmul %r0, 10\nexit";
+        assert_eq!(run(src, &mut []).unwrap(), 36);
+        assert_eq!(run("mov %r1, 1\nmov %r2, 2\ncall 7\nexit", &mut []).unwrap(), 2);
+        assert_eq!(run("mov %r2, 2\nmov %r3, 7\ncall %r3\nexit", &mut []).unwrap(), 2);
+        assert!(run("mov %r0, 0\njeq %r0, 0, +0\ncall %r2\nexit", &mut []).is_err());
     }
 }
