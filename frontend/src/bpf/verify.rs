@@ -19,7 +19,7 @@ pub(crate) fn successors(insns: &[Insn], i: usize) -> Result<Vec<usize>, BpfErro
             return Err(BpfError::new(i, format!("jump target {t} out of range")));
         }
         let t = t as usize;
-        if t > 0 && insns[t - 1].is_lddw() && is_insn_start(insns, t - 1) {
+        if !is_insn_start(insns, t) {
             return Err(BpfError::new(i, format!("jump target {t} is the second slot of lddw")));
         }
         Ok(t)
@@ -44,13 +44,11 @@ pub(crate) fn successors(insns: &[Insn], i: usize) -> Result<Vec<usize>, BpfErro
     }
 }
 
-/// Whether slot `s` begins an instruction (is not the second half of an `lddw`).
+/// Whether slot `s` begins an instruction (is not the second half of an `lddw`). Valid for
+/// programs that passed `check_all`, where a second slot has opcode 0 and so never looks
+/// like an `lddw` itself.
 pub(crate) fn is_insn_start(insns: &[Insn], s: usize) -> bool {
-    let mut i = 0;
-    while i < s {
-        i += if insns[i].is_lddw() { 2 } else { 1 };
-    }
-    i == s
+    s == 0 || !insns.get(s - 1).is_some_and(Insn::is_lddw)
 }
 
 /// The target slot of a `call local` at `i` (already range-checked by [`verify`]).
@@ -164,5 +162,33 @@ mod tests {
         assert_eq!(err("lddw %r0, 1\nja -2\nexit").index, 2);
         assert_eq!(err("ja +1\nlddw %r0, 1\nexit").index, 0);
         assert!(verify(&[]).is_err());
+    }
+
+    proptest::proptest! {
+        /// Arbitrary bytes never panic the decoder, verifier or lifter, and whatever lifts
+        /// is valid IR.
+        #[test]
+        fn no_panics_on_random_bytecode(words in proptest::collection::vec(proptest::prelude::any::<u64>(), 1..24)) {
+            let bytes: Vec<u8> = words.iter().flat_map(|w| {
+                // Bias towards known opcodes and registers so some programs get far.
+                let mut b = w.to_le_bytes();
+                b[1] &= 0x9a;
+                b[2] &= 0x07;
+                b[3] = 0;
+                b
+            }).collect();
+            if let Ok(p) = super::super::decode::decode(&bytes) {
+                let _ = verify(&p);
+                if let Ok(m) = super::super::lift::lift(&p) {
+                    proptest::prop_assert!(strata_ir::verify_module(&m).is_ok());
+                }
+            }
+        }
+
+        /// Arbitrary text never panics the assembler.
+        #[test]
+        fn no_panics_on_random_text(s in "[a-z0-9%,\\[\\]+\\- :\n]{0,60}") {
+            let _ = assemble(&s);
+        }
     }
 }
