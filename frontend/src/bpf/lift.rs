@@ -1,15 +1,17 @@
 //! The lifter: BPF → Strata IR.
 //!
 //! The program becomes `export fn @main(mem: mut [i8]) -> i64`; each `call local` target
-//! becomes `fn @bpf_local_<slot>(mem: mut [i8], r1..r5: i64) -> i64`. Registers are
-//! builder variables of type `i64`, so each function (frame) has its own r0–r10 and the
-//! caller's r6–r9 survive a call. Each function has its own 512-byte stack slot; r10 is
-//! its top. r1 = the address of `mem` (0 if `mem` is empty), r2 = its length.
+//! becomes `fn @bpf_local_<slot>(mem: mut [i8], stack: mut [i8], fp: i64, r1..r5: i64) -> i64`.
+//! Registers are builder variables of type `i64`, so each function (frame) has its own
+//! r0–r10 and the caller's r6–r9 survive a call. `main` owns one stack slot of
+//! `MAX_FRAMES` × 512 bytes shared by all frames: main's r10 is its top, and each callee's
+//! r10 (`fp`) is 512 bytes below its caller's, so a callee can use pointers into its
+//! callers' frames. A call that would need a ninth frame traps `stack_overflow`. In `main`,
+//! r1 = the address of `mem` (0 if `mem` is empty) and r2 = its length.
 //!
 //! Every load, store and atomic computes its address as an `i64` and checks that the whole
-//! access lies in `mem` or in the frame's stack before touching either (through the slice
-//! pointer or the stack slot address); anything else traps `out_of_bounds`. A callee
-//! therefore cannot access its caller's stack.
+//! access lies in `mem` or in the shared stack before touching either (through the slice
+//! pointer or the stack slot address); anything else traps `out_of_bounds`.
 //!
 //! Helpers: `call N` becomes `call_host @bpf_helper_N(r1, .., r5) -> i64`. `call %rX`
 //! (callx) calls helper N when rX was set by `mov rX, N` or `lddw` earlier in the same
@@ -26,6 +28,8 @@ use strata_ir::{
 
 /// Bytes of each frame's stack.
 pub const STACK_SIZE: i64 = 512;
+/// Most frames (main and nested local calls) live at once; one more call traps `stack_overflow`.
+pub const MAX_FRAMES: i64 = 8;
 
 /// Lifts a program (verified first) to an IR module that passes `strata_ir::verify_module`.
 pub fn lift(insns: &[Insn]) -> Result<Module, BpfError> {
@@ -56,7 +60,11 @@ pub fn lift(insns: &[Insn]) -> Result<Module, BpfError> {
 }
 
 fn i64_params() -> Vec<Param> {
-    let mut p = vec![Param::slice("mem", Type::I8, true)];
+    let mut p = vec![
+        Param::slice("mem", Type::I8, true),
+        Param::slice("stack", Type::I8, true),
+        Param::scalar("fp", Type::I64),
+    ];
     for r in 1..=5 {
         p.push(Param::scalar(format!("r{r}"), Type::I64));
     }
@@ -71,6 +79,8 @@ struct Lifter<'a, 'f> {
     mem_base: Value,
     stack_ptr: Value,
     stack_base: Value,
+    stack_len: Value,
+    top: Value,
     oob: Option<Block>,
     insns: &'a [Insn],
 }
@@ -88,7 +98,7 @@ fn lift_function(
         (format!("bpf_local_{entry}"), Linkage::Local, i64_params())
     };
     let mut func = Function::new(name, linkage, Signature::new(params, Some(Type::I64)));
-    let slot = func.create_stack_slot(STACK_SIZE as u32, 8);
+    let slot = (entry == 0).then(|| func.create_stack_slot((STACK_SIZE * MAX_FRAMES) as u32, 8));
     // Reachable slots and block leaders.
     let mut reach = BTreeSet::new();
     let mut leaders = BTreeSet::from([entry]);
@@ -110,10 +120,19 @@ fn lift_function(
         let regs: [Variable; 11] = std::array::from_fn(|_| fb.declare_var(Type::I64));
         let (mem_ptr, mem_len) = (params[0], params[1]);
         let mem_base = fb.convert(Opcode::PtrToInt, Type::I64, mem_ptr);
-        let stack_ptr = fb.stack_addr(slot);
-        let stack_base = fb.convert(Opcode::PtrToInt, Type::I64, stack_ptr);
-        let size = fb.iconst(Type::I64, STACK_SIZE);
-        let top = fb.iadd(stack_base, size);
+        let (stack_ptr, stack_len, stack_base, top) = match slot {
+            Some(slot) => {
+                let p = fb.stack_addr(slot);
+                let len = fb.iconst(Type::I64, STACK_SIZE * MAX_FRAMES);
+                let base = fb.convert(Opcode::PtrToInt, Type::I64, p);
+                let top = fb.iadd(base, len);
+                (p, len, base, top)
+            }
+            None => {
+                let base = fb.convert(Opcode::PtrToInt, Type::I64, params[2]);
+                (params[2], params[3], base, params[4])
+            }
+        };
         fb.def_var(regs[10], top);
         if entry == 0 {
             // r1 is 0 (null) when there is no memory, as in the suite's reference engines.
@@ -124,11 +143,12 @@ fn lift_function(
             fb.def_var(regs[2], mem_len);
         } else {
             for r in 1..=5 {
-                fb.def_var(regs[r], params[r + 1]);
+                fb.def_var(regs[r], params[r + 4]);
             }
         }
         let blocks: BTreeMap<usize, Block> = leaders.iter().map(|&l| (l, fb.create_block())).collect();
-        let mut l = Lifter { fb, regs, mem_ptr, mem_len, mem_base, stack_ptr, stack_base, oob: None, insns };
+        let mut l =
+            Lifter { fb, regs, mem_ptr, mem_len, mem_base, stack_ptr, stack_base, stack_len, top, oob: None, insns };
         l.fb.jump(blocks[&entry], &[]);
         for &i in &reach {
             if let Some(&b) = blocks.get(&i) {
@@ -241,7 +261,8 @@ impl Lifter<'_, '_> {
 
         self.fb.switch_to_block(stk_check);
         let soff = self.fb.isub(addr, self.stack_base);
-        let sroom = self.k(Type::I64, STACK_SIZE - size as i64);
+        let sz = self.k(Type::I64, size as i64);
+        let sroom = self.fb.isub(self.stack_len, sz);
         let in_stk = self.fb.icmp(IntCC::Ule, soff, sroom);
         self.fb.brif(in_stk, stk_b, &[], oob, &[]);
 
@@ -486,7 +507,19 @@ impl Lifter<'_, '_> {
             CALL if ins.src == 1 => {
                 let t = local_target(self.insns, i)?;
                 let f = *funcs.get(&t).ok_or_else(|| BpfError::new(i, "internal: no callee"))?;
-                let mut args = vec![self.mem_ptr, self.mem_len];
+                // The callee's frame is the 512 bytes below this one, inside the shared stack.
+                let used = self.fb.isub(self.top, self.stack_base);
+                let need = self.k(Type::I64, 2 * STACK_SIZE);
+                let room = self.fb.icmp(IntCC::Uge, used, need);
+                let ok = self.fb.create_block();
+                let ovf = self.fb.create_block();
+                self.fb.brif(room, ok, &[], ovf, &[]);
+                self.fb.switch_to_block(ovf);
+                self.fb.trap(TrapCode::StackOverflow);
+                self.fb.switch_to_block(ok);
+                let frame = self.k(Type::I64, STACK_SIZE);
+                let fp = self.fb.isub(self.top, frame);
+                let mut args = vec![self.mem_ptr, self.mem_len, self.stack_ptr, self.stack_len, fp];
                 args.extend((1..=5).map(|r| self.get(r)));
                 if let Some(r) = self.fb.call(f, Some(Type::I64), &args) {
                     self.set(0, r);
@@ -559,7 +592,7 @@ mod tests {
         assert!(run("ldxdw %r0, [%r1+0]\nexit", &mut []).is_err());
         assert_eq!(run("stdw [%r10-8], -2\nldxdw %r0, [%r10-8]\nexit", &mut []).unwrap(), -2);
         assert!(run("ldxdw %r0, [%r10-4]\nexit", &mut []).is_err());
-        assert!(run("ldxb %r0, [%r10-513]\nexit", &mut []).is_err());
+        assert!(run("ldxb %r0, [%r10-4097]\nexit", &mut []).is_err());
         assert_eq!(run("mov %r0, %r1\nexit", &mut []).unwrap(), 0);
     }
 
@@ -572,5 +605,13 @@ mod tests {
         assert_eq!(run("mov %r1, 1\nmov %r2, 2\ncall 7\nexit", &mut []).unwrap(), 2);
         assert_eq!(run("mov %r2, 2\nmov %r3, 7\ncall %r3\nexit", &mut []).unwrap(), 2);
         assert!(run("mov %r0, 0\njeq %r0, 0, +0\ncall %r2\nexit", &mut []).is_err());
+        // A callee reads and writes its caller's frame through a pointer.
+        let src =
+            "stdw [%r10-8], 20\nmov %r1, %r10\nsub %r1, 8\ncall local f\nldxdw %r1, [%r10-8]\nadd %r0, %r1\nexit\n\
+                   f:\nldxdw %r0, [%r1+0]\nstdw [%r1+0], 1\nexit";
+        assert_eq!(run(src, &mut []).unwrap(), 21);
+        // Unbounded recursion runs out of frames.
+        let e = run("call local f\nexit\nf:\ncall local f\nexit", &mut []).unwrap_err();
+        assert_eq!(e.trap_code(), Some(TrapCode::StackOverflow), "{e}");
     }
 }
