@@ -53,3 +53,32 @@ fn conformance_tiers() {
         }
     }
 }
+
+/// Accesses outside `mem` and the stack trap `out_of_bounds` on every tier, and a stack
+/// pointer passed to a local call works.
+#[test]
+fn checked_accesses_on_tiers() {
+    let progs: [(&str, Option<i64>); 5] = [
+        ("ldxw %r0, [%r1+2]\nexit", None),
+        ("ldxb %r0, [%r1-1]\nexit", None),
+        ("stdw [%r10+0], 1\nmov %r0, 0\nexit", None),
+        ("ldxh %r0, [%r1+2]\nexit", Some(0x0403)),
+        ("stdw [%r10-8], 20\nmov %r1, %r10\nsub %r1, 8\ncall local f\nldxdw %r1, [%r10-8]\nadd %r0, %r1\nexit\nf:\nldxdw %r0, [%r1+0]\nstdw [%r1+0], 1\nexit", Some(21)),
+    ];
+    let opts = Options { fuel: Some(1_000_000), ..Options::default() };
+    for tier in strata_runtime::available_tiers() {
+        for (src, want) in progs {
+            let m = bpf::lift(&bpf::assemble(src).unwrap()).unwrap();
+            let c = strata_runtime::compile(&m, tier, &opts).unwrap();
+            let mut mem = [1u8, 2, 3, 4];
+            let r = c.call("main", &mut [Arg::SliceMut(&mut mem)]);
+            match (want, r) {
+                (Some(w), Ok(Some(Val::I64(v)))) => assert_eq!(v, w, "{tier:?}: {src}"),
+                (None, Err(strata_runtime::CallError::Trap(t))) => {
+                    assert_eq!(t.code, strata_ir::TrapCode::OutOfBounds, "{tier:?}: {src}")
+                }
+                (w, r) => panic!("{tier:?}: {src}: expected {w:?}, got {r:?}"),
+            }
+        }
+    }
+}
