@@ -614,4 +614,48 @@ mod tests {
         let e = run("call local f\nexit\nf:\ncall local f\nexit", &mut []).unwrap_err();
         assert_eq!(e.trap_code(), Some(TrapCode::StackOverflow), "{e}");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Random programs that pass the verifier lift to valid IR and run without panicking.
+        #[test]
+        fn random_verified_programs_run(
+            ops in proptest::collection::vec((0usize..16, 0u8..10, 0u8..10, -3i32..4), 1..20),
+        ) {
+            let mut src = String::from("mov %r0, 0\nmov %r3, 7\nmov %r4, -1\nmov %r5, 3\nmov %r6, 1\nmov %r7, 2\nmov %r8, 9\nmov %r9, 4\n");
+            for (k, d, s, imm) in ops {
+                let line = match k {
+                    0 => format!("add %r{d}, %r{s}"),
+                    1 => format!("sdiv32 %r{d}, {imm}"),
+                    2 => format!("mod %r{d}, %r{s}"),
+                    3 => format!("lsh %r{d}, %r{s}"),
+                    4 => format!("be16 %r{d}"),
+                    5 => format!("jslt %r{d}, %r{s}, +1"),
+                    6 => format!("ldxb %r{d}, [%r1+{}]", imm.unsigned_abs()),
+                    7 => format!("stxdw [%r10-{}], %r{s}", 8 * (imm.unsigned_abs() + 1)),
+                    8 => format!("ldxdw %r{d}, [%r10-{}]", 8 * (imm.unsigned_abs() + 1)),
+                    9 => format!("lock fetch add [%r10-8], %r{s}"),
+                    10 => format!("lock cmpxchg32 [%r1+0], %r{s}"),
+                    11 => format!("movsx1664 %r{d}, %r{s}"),
+                    12 => format!("jset32 %r{d}, {imm}, -1"),
+                    13 => format!("neg32 %r{d}"),
+                    14 => format!("lddw %r{d}, {imm}"),
+                    _ => format!("smod %r{d}, %r{s}"),
+                };
+                src.push_str(&line);
+                src.push('\n');
+            }
+            src.push_str("exit\nexit\n");
+            let p = assemble(&src).unwrap();
+            // Rejected only when a jump lands inside an lddw.
+            proptest::prop_assume!(verify(&p).is_ok());
+            {
+                let m = lift(&p).unwrap();
+                proptest::prop_assert!(strata_ir::verify_module(&m).is_ok());
+                let it = Interpreter::new(&m).unwrap().with_fuel(10_000);
+                let mut mem = [5u8; 4];
+                let _ = it.call("main", &mut [Arg::SliceMut(&mut mem)]);
+            }
+        }
+    }
 }
