@@ -2,7 +2,7 @@
 //!
 //! - [`sk`]: the kernel language (`.sk`), a small Rust-like language for numeric and DSP
 //!   kernels; reference in `docs/language.md`.
-//! - (to come) `bpf`: BPF bytecode (RFC 9669), assembler, ELF loader and lifter.
+//! - [`bpf`]: BPF bytecode (RFC 9669): decoder, encoder, assembler, disassembler, verifier, lifter.
 //!
 //! The entry points for the kernel language are [`compile_source`], [`compile_bytes`] and
 //! [`check_source`]. Errors come back as [`Diagnostics`], which print as plain
@@ -18,6 +18,7 @@
 //!            "bad.sk:1:24: error: mismatched types: expected f32, found {integer}");
 //! ```
 
+pub mod bpf;
 pub mod sk;
 
 pub use sk::diagnostics::{Diagnostic, Diagnostics, Label};
