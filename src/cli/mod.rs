@@ -1,5 +1,6 @@
 //! Argument parsing (clap derive) and dispatch to one module per subcommand.
 
+mod bpf;
 mod build;
 mod check;
 mod dump;
@@ -39,6 +40,9 @@ enum Command {
     Dump(dump::DumpArgs),
     /// Compile ahead of time with LLVM to an object, assembly, LLVM IR, static or shared library.
     Build(build::BuildArgs),
+    /// BPF bytecode (RFC 9669): run, assemble, disassemble.
+    #[command(subcommand)]
+    Bpf(bpf::BpfCommand),
     /// Check a .sk or .sir file and print its diagnostics.
     Check {
         /// The source file.
@@ -58,6 +62,7 @@ pub fn main() -> i32 {
         Command::Check { file } => check::check(&file, color),
         Command::Dump(args) => dump::dump(args, color),
         Command::Build(args) => build::build(args, color),
+        Command::Bpf(cmd) => bpf::bpf(cmd),
     }
 }
 
