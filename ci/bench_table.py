@@ -1,21 +1,22 @@
 """Prints criterion medians as markdown tables: one row per benchmark group (kernel/size),
-one column per contender, each cell the median time and the ratio to native Rust."""
+one column per contender, each cell the median time and the ratio to native Rust; then the
+compile-time table. Reads each benchmark's `new/benchmark.json` (ids) and `estimates.json`."""
 import json, os, sys
 
 root = sys.argv[1]
-rows = {}
+rows, compile_rows = {}, {}
 for dirpath, _, files in os.walk(root):
-    if "estimates.json" in files and os.path.basename(dirpath) == "new":
-        rel = os.path.relpath(os.path.dirname(dirpath), root).split(os.sep)
-        if len(rel) != 3:
-            continue
-        kernel, size, contender = rel
-        if kernel == "compile":
-            with open(os.path.join(dirpath, "estimates.json")) as f:
-                rows.setdefault(("compile", size), {})[contender] = json.load(f)["median"]["point_estimate"]
-            continue
-        with open(os.path.join(dirpath, "estimates.json")) as f:
-            med = json.load(f)["median"]["point_estimate"]
+    if os.path.basename(dirpath) != "new" or "estimates.json" not in files or "benchmark.json" not in files:
+        continue
+    with open(os.path.join(dirpath, "benchmark.json")) as f:
+        ids = json.load(f)
+    with open(os.path.join(dirpath, "estimates.json")) as f:
+        med = json.load(f)["median"]["point_estimate"]
+    group, contender = ids["group_id"], ids.get("function_id") or ids.get("value_str")
+    kernel, _, size = group.partition("/")
+    if kernel == "compile":
+        compile_rows.setdefault(size, {})[contender] = med
+    elif size.isdigit():
         rows.setdefault((kernel, int(size)), {})[contender] = med
 
 def fmt(ns):
@@ -24,8 +25,6 @@ def fmt(ns):
             return f"{ns / div:.3g} {unit}"
     return f"{ns:.3g} ns"
 
-compile_rows = {k: v for k, v in rows.items() if k[0] == "compile"}
-rows = {k: v for k, v in rows.items() if k[0] != "compile"}
 cols = ["native", "interpreter", "baseline", "optimized"]
 print("| kernel | n | " + " | ".join(cols) + " |")
 print("|---|---:|" + "---:|" * len(cols))
@@ -47,6 +46,6 @@ if compile_rows:
     print()
     print("| compile time (median) | " + " | ".join(ccols) + " |")
     print("|---|" + "---:|" * len(ccols))
-    for (_, name) in sorted(compile_rows):
-        r = compile_rows[("compile", name)]
+    for name in sorted(compile_rows):
+        r = compile_rows[name]
         print(f"| {name}.sk | " + " | ".join(fmt(r[c]) if c in r else "–" for c in ccols) + " |")

@@ -129,7 +129,7 @@ fn parse_mem(spec: &str) -> Result<Vec<u8>, String> {
     if let Some((i, c)) = digits.iter().enumerate().find(|(_, c)| !c.is_ascii_hexdigit()) {
         return Err(format!("--mem: `{c}` (digit {}) is not a hex digit; expected bytes such as \"0f 00 aa\"", i + 1));
     }
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!("--mem: {} hex digits is an odd number; each byte needs two", digits.len()));
     }
     Ok(digits
