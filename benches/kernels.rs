@@ -15,6 +15,16 @@ use strata_runtime::{CompiledModule, Options, Tier};
 
 const SIZES: [usize; 4] = [256, 1024, 4096, 1 << 20];
 
+/// The sizes to run: all of them under `cargo bench`; only the smallest when `cargo test`
+/// runs the benchmark once as a smoke test (no `--bench` flag), which is a debug build.
+fn sizes() -> &'static [usize] {
+    if std::env::args().any(|a| a == "--bench") {
+        &SIZES
+    } else {
+        &SIZES[..1]
+    }
+}
+
 fn load(file: &str) -> strata_ir::Module {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kernels").join(file);
     strata::source::load_file(&path, false).unwrap_or_else(|e| panic!("{file}: {e}"))
@@ -101,7 +111,7 @@ fn bench_kernels(c: &mut Criterion) {
     let (ola_t, fir_t, dot_t, stats_t, hash_t, prefix_t) =
         (tiers(&ola), tiers(&fir), tiers(&dot), tiers(&stats), tiers(&hash), tiers(&prefix));
     let taps = data(16, 7);
-    for &n in &SIZES {
+    for &n in sizes() {
         let (a, b) = (data(n, 1), data(n, 2));
         let (ab, bb, tb) = (bytes(&a), bytes(&b), bytes(&taps));
         let ints: Vec<i32> = (0..n as i32).map(|i| i.wrapping_mul(-1640531535)).collect();
