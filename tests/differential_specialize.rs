@@ -286,3 +286,42 @@ fn specialized_kernels_agree_with_the_unspecialized_interpreter() {
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
     eprintln!("differential_specialize: {functions} functions, {runs} specialized runs");
 }
+
+/// Not specialization but its companion pass: `inline` (outside the `-O` presets, see
+/// docs/passes.md) on the IR corpus' calls, every tier, against the interpreter on the
+/// original module. Same results and trap codes (fuel is generous enough that no run here
+/// depends on the one unit an inlined call no longer costs).
+#[test]
+fn inlined_calls_agree_on_every_tier() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/calls.sir");
+    let module = strata::source::load_file(&path, false).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let opts = Options { fuel: Some(FUEL), ..Options::default() };
+    let inl = Options { pipeline: Some("inline,-O2".into()), ..opts.clone() };
+    let reference = strata_runtime::compile(&module, Tier::Interpreter, &opts).expect("interpreter accepts it");
+    let compiled: Vec<(Tier, CompiledModule)> = strata_runtime::available_tiers()
+        .into_iter()
+        .map(|t| (t, strata_runtime::compile(&module, t, &inl).unwrap_or_else(|e| panic!("{t}: {e}"))))
+        .collect();
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for (id, f) in module.functions.iter().filter(|(_, f)| f.linkage == Linkage::Export) {
+        if uses_host_or_fastmath(&module, id).0 {
+            continue;
+        }
+        let mut rng = Rng(0x1a1 ^ u64::from(id.as_u32()) << 16);
+        for _ in 0..50 {
+            let inputs = gen_inputs(&mut rng, &f.sig, true);
+            let all: Vec<&Input> = inputs.iter().collect();
+            let want = call(&reference, &f.name, &all);
+            for (tier, c) in &compiled {
+                runs += 1;
+                let got = call(c, &f.name, &all);
+                if !outcomes_match(&want, &got, false) && failures.len() < 20 {
+                    failures.push(format!("`{}` on {tier} inline,-O2: {inputs:?}\n  {want:?}\n  {got:?}", f.name));
+                }
+            }
+        }
+    }
+    assert!(runs >= 300, "only {runs} runs");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

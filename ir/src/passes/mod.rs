@@ -11,6 +11,7 @@
 pub mod const_fold;
 pub mod dce;
 pub mod gvn;
+pub mod inline;
 pub mod licm;
 pub mod simplify_cfg;
 pub mod specialize;
@@ -30,6 +31,7 @@ const PASSES: &[(&str, PassFn)] = &[
     ("const-fold", const_fold::run),
     ("dce", dce::run),
     ("gvn", gvn::run),
+    ("inline", inline::run),
     ("licm", licm::run),
     ("simplify-cfg", simplify_cfg::run),
 ];
