@@ -15,7 +15,7 @@ use strata_ir::passes::{specialize, Binding};
 use strata_ir::{FuncId, InstData, Linkage, Module, ParamKind, Signature, Type};
 use strata_runtime::{CallError, CompiledModule, Options, Tier};
 
-const SETS_PER_FUNCTION: usize = 8;
+const SETS_PER_FUNCTION: usize = 5;
 const FUEL: u64 = 200_000;
 
 /// SplitMix64, as in tests/differential.rs.
