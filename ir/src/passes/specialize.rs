@@ -33,6 +33,41 @@ pub enum Binding {
     Array { elem: Type, bytes: Vec<u8> },
 }
 
+impl Binding {
+    /// A byte encoding that identifies the binding exactly (type and bits, NaN payloads
+    /// included), for keying caches of specialized code: equal keys mean equal code.
+    ///
+    /// ```
+    /// use strata_ir::passes::Binding;
+    /// use strata_ir::Val;
+    /// let a = Binding::Scalar(Val::F32(0.5)).cache_key();
+    /// assert_ne!(a, Binding::Scalar(Val::F64(0.5)).cache_key());
+    /// assert_ne!(Binding::Scalar(Val::F32(0.0)).cache_key(), Binding::Scalar(Val::F32(-0.0)).cache_key());
+    /// ```
+    pub fn cache_key(&self) -> Vec<u8> {
+        match self {
+            Binding::Scalar(v) => {
+                let mut out = vec![0u8];
+                out.extend_from_slice(v.ty().to_string().as_bytes());
+                out.push(b':');
+                match v {
+                    Val::Vector(vec) => out.extend_from_slice(vec.as_bytes()),
+                    _ => out.extend_from_slice(&v.to_bits().unwrap_or(0).to_le_bytes()),
+                }
+                out
+            }
+            Binding::Array { elem, bytes } => {
+                let mut out = vec![1u8];
+                out.extend_from_slice(elem.to_string().as_bytes());
+                out.push(b':');
+                out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+                out.extend_from_slice(bytes);
+                out
+            }
+        }
+    }
+}
+
 /// Why a specialization was rejected. Nothing in the module has changed when it is
 /// returned, except for [`SpecializeError::Verifier`] (an internal bug).
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
