@@ -69,6 +69,18 @@ pub struct CompiledModule {
 }
 
 pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<CompiledModule, CompileError> {
+    compile_with_hosts(module, tier, opts, |i| i)
+}
+
+/// [`compile`], letting `hosts` register host functions on an interpreter-tier module.
+/// [`Tier::Adaptive`] compiles tier 1 here (the adaptive policy lives in the `Engine`).
+pub(crate) fn compile_with_hosts(
+    module: &Module,
+    tier: Tier,
+    opts: &Options,
+    hosts: impl FnOnce(Interpreter) -> Interpreter,
+) -> Result<CompiledModule, CompileError> {
+    let tier = if tier == Tier::Adaptive { Tier::Baseline } else { tier };
     let optimized;
     let module = match &opts.pipeline {
         Some(p) => {
@@ -85,7 +97,7 @@ pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<Com
             if let Some(f) = opts.fuel {
                 i = i.with_fuel(f);
             }
-            Code::Interp(i)
+            Code::Interp(hosts(i))
         }
         #[cfg(feature = "cranelift")]
         Tier::Baseline => {
@@ -116,6 +128,18 @@ impl CompiledModule {
     /// The IR module this was compiled from.
     pub fn module(&self) -> &Module {
         &self.module
+    }
+
+    /// The direct native entry point of exported function `name` (`None` on the
+    /// interpreter tier or for an unknown name). Valid while `self` lives.
+    pub(crate) fn native_entry(&self, name: &str) -> Option<*const u8> {
+        match &self.code {
+            Code::Interp(_) => None,
+            #[cfg(feature = "cranelift")]
+            Code::Cranelift(c) => c.function(name).map(|f| f.entry),
+            #[cfg(feature = "llvm")]
+            Code::Llvm(c) => c.function(name).map(|f| f.entry),
+        }
     }
 
     /// Calls exported function `name`.
