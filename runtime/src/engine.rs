@@ -104,7 +104,8 @@ impl EngineBuilder {
     }
 
     /// Where adaptive kernels start: [`Tier::Baseline`] (default) or [`Tier::Interpreter`]
-    /// (no compile latency at all before tier 2; only calls are counted there).
+    /// (no compile latency at all before tier 2; there, hotness is measured as time spent
+    /// interpreting, one unit per ~20 ns, since the interpreter cannot report fuel used).
     pub fn adaptive_start(mut self, tier: Tier) -> Self {
         self.adaptive_start = if tier == Tier::Interpreter { Tier::Interpreter } else { Tier::Baseline };
         self

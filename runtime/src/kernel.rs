@@ -13,7 +13,12 @@ use crate::tier::Tier;
 use crate::trap::Trap;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
+use std::time::Instant;
 use strata_ir::{TrapCode, VmContext};
+
+/// Interpreter time counted as one unit of hotness (a loop iteration of a few
+/// instructions takes about this long in the interpreter).
+const INTERP_NS_PER_UNIT: u128 = 20;
 
 pub(crate) struct Kernel {
     pub(crate) name: String,
@@ -129,12 +134,20 @@ impl Kernel {
         &self,
         call: impl FnOnce(&CompiledModule, &str) -> Result<T, CallError>,
     ) -> Result<T, Trap> {
+        let Some(a) = self.adaptive.as_ref().filter(|a| !a.done.load(Ordering::Relaxed)) else {
+            return self.map_interp(call(&self.first, &self.name));
+        };
+        // The interpreter cannot report the fuel a call used, so its hotness is the time it
+        // took: one unit per `INTERP_NS_PER_UNIT` ns (about one back-edge's worth), plus one
+        // for the call.
+        let start = Instant::now();
         let r = call(&self.first, &self.name);
-        if let Some(a) = &self.adaptive {
-            if !a.done.load(Ordering::Relaxed) {
-                self.account(a, 1);
-            }
-        }
+        let units = start.elapsed().as_nanos() / INTERP_NS_PER_UNIT;
+        self.account(a, u64::try_from(units).unwrap_or(u64::MAX).saturating_add(1));
+        self.map_interp(r)
+    }
+
+    fn map_interp<T>(&self, r: Result<T, CallError>) -> Result<T, Trap> {
         r.map_err(|e| match e {
             CallError::Trap(t) => Trap { kind: t.code, function: t.function, tier: Tier::Interpreter },
             // Arguments were checked against the signature when the kernel was made, so
