@@ -61,6 +61,11 @@ pub use tier::Tier;
 pub use trap::Trap;
 pub use typed::{KernelArg, KernelParams, KernelResult, SliceElem};
 
+/// The guide in `docs/runtime.md`, compiled here so that its examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/runtime.md")]
+pub struct RuntimeGuide;
+
 /// Options for compiling a module on a tier.
 #[derive(Clone, Debug)]
 pub struct Options {
