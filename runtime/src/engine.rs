@@ -4,7 +4,7 @@
 //! `load.rs`, typed kernels in `module.rs`, `kernel.rs` and `func.rs`.
 
 use crate::cache::{fnv1a, CacheKey, KernelCache};
-use crate::dynamic_call::{compile_with_hosts, CompiledModule};
+use crate::dynamic_call::{compile, CompiledModule};
 use crate::error::Error;
 use crate::host_registry::{HostRegistry, IntoHostFn};
 use crate::module::ModuleIr;
@@ -266,16 +266,18 @@ impl Engine {
 
     /// Registers a typed host function: kernels call it through an `extern fn name(..)`
     /// declaration with the same parameter and return types (`f32 f64 i32 i64`). A
-    /// function registered later replaces it. Interpreter-tier kernels look the name up on
-    /// each call; compiled tiers bind it when they are compiled.
+    /// function registered later replaces it, also for kernels compiled already: every
+    /// tier looks the name up when the kernel calls it.
     ///
     /// ```
     /// use strata_runtime::{Engine, Tier};
-    /// let engine = Engine::builder().tier(Tier::Interpreter).build();
+    /// let engine = Engine::new();
     /// engine.host_fn("half", |x: f32| x * 0.5);
     /// let src = "extern fn half(x: f32) -> f32;\nexport fn f(x: f32) -> f32 { return half(x) + 1.0; }";
-    /// let f = engine.load_source("h.sk", src)?.get::<f32, f32>("f")?;
-    /// assert_eq!(f.call(3.0)?, 2.5);
+    /// let m = engine.load_source("h.sk", src)?;
+    /// for tier in strata_runtime::available_tiers() {
+    ///     assert_eq!(m.get_on::<f32, f32>("f", tier)?.call(3.0)?, 2.5);
+    /// }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn host_fn<Args, F: IntoHostFn<Args>>(&self, name: &str, f: F) -> &Self {
@@ -295,11 +297,13 @@ impl Engine {
     ///
     /// ```
     /// use strata_runtime::{BpfInput, Engine, Tier};
-    /// let engine = Engine::builder().tier(Tier::Interpreter).build();
+    /// let engine = Engine::new();
     /// engine.bpf_helper(7, |a, b, _, _, _| a * 10 + b);
     /// let m = engine.load_bpf(BpfInput::Asm("mov %r1, 4\nmov %r2, 2\ncall 7\nexit"))?;
-    /// let main = m.get::<&mut [u8], i64>("main")?;
-    /// assert_eq!(main.call(&mut [])?, 42);
+    /// for tier in [Tier::Interpreter, Tier::Baseline, Tier::Optimized, Tier::Adaptive] {
+    ///     let main = m.get_on::<&mut [u8], i64>("main", tier)?;
+    ///     assert_eq!(main.call(&mut [])?, 42);
+    /// }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn bpf_helper(&self, n: u32, f: impl Fn(i64, i64, i64, i64, i64) -> i64 + Send + Sync + 'static) -> &Self {
@@ -344,17 +348,15 @@ impl Engine {
                     llvm_opt_level: cfg.opt_level,
                     fuel: if interp { cfg.fuel } else { key.fuel.then(|| cfg.fuel.unwrap_or(u64::MAX)) },
                     pipeline: if interp { None } else { cfg.passes.clone() },
+                    hosts: inner.hosts.forwarders(&ir.module),
                 };
-                let hosts = &inner.hosts;
-                compile_with_hosts(&ir.module, tier, &opts, |i| hosts.attach(&ir.module, i)).map(Arc::new).map_err(
-                    |e| {
-                        if nojit::is_memory_failure(&e) {
-                            Error::NoExecutableMemory { tier, message: e.to_string() }
-                        } else {
-                            Error::Compile { tier, message: e.to_string() }
-                        }
-                    },
-                )
+                compile(&ir.module, tier, &opts).map(Arc::new).map_err(|e| {
+                    if nojit::is_memory_failure(&e) {
+                        Error::NoExecutableMemory { tier, message: e.to_string() }
+                    } else {
+                        Error::Compile { tier, message: e.to_string() }
+                    }
+                })
             },
             || inner.stats.evicted(),
         );

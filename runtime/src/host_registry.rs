@@ -1,12 +1,13 @@
 //! The engine's table of host functions by name (`Engine::host_fn`), and the typed
 //! convenience wrappers that turn a Rust closure over `f32 f64 i32 i64` into a
-//! [`HostFn`]. Interpreter-tier modules look names up here at call time, so a function
-//! registered after a module was compiled is still found. This file does not generate or
-//! call compiled code.
+//! [`HostFn`]. Compiled modules get forwarders that look names up here at call time, so a
+//! function registered after a module was compiled is still found. The call mechanism for
+//! compiled code is `host.rs`; this file only keeps the names.
 
+use crate::host::HostFunctions;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use strata_ir::interp::{HostFn, Interpreter, Val};
+use strata_ir::interp::{HostFn, Val};
 use strata_ir::{Module, TrapCode, Type};
 
 /// Host functions by name, shared by an engine and everything it compiled.
@@ -24,18 +25,20 @@ impl HostRegistry {
         self.by_name.read().unwrap_or_else(|p| p.into_inner()).get(name).cloned()
     }
 
-    /// Registers, on `interp`, a forwarder for every `extern fn` of `module`: it looks the
-    /// name up when called and traps `host_error` if nothing is registered.
-    pub(crate) fn attach(self: &Arc<Self>, module: &Module, mut interp: Interpreter) -> Interpreter {
+    /// A [`HostFunctions`] with a forwarder for every `extern fn` of `module`: it looks
+    /// the name up here when called (so later registrations are seen, on every tier) and
+    /// traps `host_error` if nothing is registered.
+    pub(crate) fn forwarders(self: &Arc<Self>, module: &Module) -> HostFunctions {
+        let mut hosts = HostFunctions::new();
         for (_, ext) in module.externs.iter() {
             let reg = Arc::clone(self);
             let name = ext.name.clone();
-            interp = interp.with_host(&ext.name, move |args| match reg.get(&name) {
+            hosts = hosts.with(&ext.name, move |args| match reg.get(&name) {
                 Some(f) => f(args),
                 None => Err(TrapCode::HostError),
             });
         }
-        interp
+        hosts
     }
 }
 

@@ -101,6 +101,9 @@ impl Kernel {
     pub(crate) fn context(&self) -> VmContext {
         let mut ctx = VmContext::default();
         ctx.fuel = self.fuel_start;
+        // Every code of this kernel comes from the same IR (same externs, same numbering)
+        // with the engine's forwarders, so the first code's table serves tier 2 as well.
+        self.first.host_table().install(&mut ctx);
         ctx
     }
 

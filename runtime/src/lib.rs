@@ -35,6 +35,7 @@ mod dynamic_call;
 mod engine;
 mod error;
 mod func;
+mod host;
 mod host_registry;
 mod kernel;
 mod load;
@@ -50,6 +51,7 @@ pub use dynamic_call::{CallError, CompileError, CompiledModule};
 pub use engine::{Engine, EngineBuilder, DEFAULT_CACHE_CAPACITY, DEFAULT_TIER_UP_THRESHOLD};
 pub use error::Error;
 pub use func::TypedFunc;
+pub use host::{HostFunctions, HostTable};
 pub use host_registry::{HostScalar, IntoHostFn};
 pub use load::BpfInput;
 pub use module::Module;
@@ -76,11 +78,14 @@ pub struct Options {
     /// Strata's own pass pipeline to run before compiling (`-O2`, or a list such as
     /// `const-fold,gvn,dce`); `None` runs no passes.
     pub pipeline: Option<String>,
+    /// Host functions the module's `extern fn`s resolve to by name, on every tier. An
+    /// extern with no registered function traps `host_error` when called.
+    pub hosts: HostFunctions,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { llvm_opt_level: 3, fuel: None, pipeline: None }
+        Options { llvm_opt_level: 3, fuel: None, pipeline: None, hosts: HostFunctions::new() }
     }
 }
 

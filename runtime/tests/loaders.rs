@@ -49,17 +49,27 @@ fn bpf_programs_run_on_every_tier() {
 }
 
 #[test]
-fn host_functions_on_the_interpreter() {
-    let engine = Engine::builder().tier(Tier::Interpreter).build();
+fn host_functions_on_every_tier() {
+    let engine = Engine::new();
     let src = "extern fn mix(a: f64, b: i64) -> f64;\nexport fn f(x: f64) -> f64 { return mix(x, 3); }";
-    let f = engine.load_source("h.sk", src).and_then(|m| m.get::<f64, f64>("f")).expect("compiles");
-    // Not registered yet: the call traps, it does not crash.
-    assert_eq!(f.call(1.0).map_err(|t| t.kind), Err(TrapCode::HostError));
+    let m = engine.load_source("h.sk", src).expect("compiles");
+    let mut tiers = available_tiers();
+    tiers.push(Tier::Adaptive);
+    let kernels: Vec<_> = tiers.iter().map(|&t| m.get_on::<f64, f64>("f", t).expect("compiles")).collect();
+    for f in &kernels {
+        // Not registered yet: the call traps, it does not crash.
+        assert_eq!(f.call(1.0).map_err(|t| t.kind), Err(TrapCode::HostError), "{}", f.tier());
+    }
+    // Registered after compiling: every tier finds it.
     engine.host_fn("mix", |a: f64, b: i64| a * b as f64);
-    assert_eq!(f.call(1.5), Ok(4.5));
+    for f in &kernels {
+        assert_eq!(f.call(1.5), Ok(4.5), "{}", f.tier());
+    }
     let raw: strata_runtime::HostFn = std::sync::Arc::new(|_args| Err(TrapCode::User(9)));
     engine.host_fn_raw("mix", raw);
-    assert_eq!(f.call(1.5).map_err(|t| t.kind), Err(TrapCode::User(9)));
+    for f in &kernels {
+        assert_eq!(f.call(1.5).map_err(|t| t.kind), Err(TrapCode::User(9)), "{}", f.tier());
+    }
 }
 
 #[test]
