@@ -16,6 +16,7 @@
 pub mod cfg;
 pub mod dominance;
 pub mod loops;
+pub mod ranges;
 
 pub use cfg::{BlockPredecessor, ControlFlowGraph};
 pub use dominance::DominatorTree;

@@ -8,6 +8,7 @@
 //!
 //! One pass per file, each a plain `run(&mut Module)` function; see `docs/passes.md`.
 
+pub mod bce;
 pub mod const_fold;
 pub mod dce;
 pub mod gvn;
@@ -24,6 +25,7 @@ type PassFn = fn(&mut Module);
 
 /// Every known pass, by name.
 const PASSES: &[(&str, PassFn)] = &[
+    ("bce", bce::run),
     ("const-fold", const_fold::run),
     ("dce", dce::run),
     ("gvn", gvn::run),
