@@ -87,9 +87,19 @@ fn optimized_corpus_matches_the_interpreter() {
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let Ok(original) = parse_module(&text) else { panic!("{} does not parse", path.display()) };
-        for pipeline in
-            ["-O2", "const-fold", "dce", "gvn", "licm", "simplify-cfg", "licm,gvn,const-fold,simplify-cfg,dce,licm"]
-        {
+        for pipeline in [
+            "-O2",
+            "const-fold",
+            "dce",
+            "gvn",
+            "licm",
+            "simplify-cfg",
+            "licm,gvn,const-fold,simplify-cfg,dce,licm",
+            "bce",
+            "unroll",
+            "vectorize",
+            "gvn,licm,bce,unroll,vectorize,dce",
+        ] {
             let mut optimized = original.clone();
             let opts = PassOptions { verify: true, ..PassOptions::default() };
             if let Err(e) = run_pipeline(&mut optimized, pipeline, &opts) {

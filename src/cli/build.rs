@@ -41,7 +41,7 @@ pub struct BuildArgs {
 
 pub fn build(a: BuildArgs, color: bool) -> i32 {
     let Some(module) = load_or_report(&a.file, color) else { return EXIT_INPUT };
-    let Some(module) = a.passes.apply(module) else { return EXIT_INPUT };
+    let Some(module) = a.passes.apply(module, false) else { return EXIT_INPUT };
     match produce(&module, &a) {
         Ok(()) => 0,
         Err(e) => {

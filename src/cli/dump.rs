@@ -38,7 +38,7 @@ pub struct DumpArgs {
 
 pub fn dump(a: DumpArgs, color: bool) -> i32 {
     let Some(module) = load_or_report(&a.file, color) else { return EXIT_INPUT };
-    let Some(module) = a.passes.apply(module) else { return EXIT_INPUT };
+    let Some(module) = a.passes.apply(module, false) else { return EXIT_INPUT };
     let text: Result<String, String> = match a.emit {
         Emit::Ir => Ok(strata_ir::print_module(&module)),
         Emit::Clif => clif(&module),
