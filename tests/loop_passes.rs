@@ -7,7 +7,7 @@
 
 use std::path::Path;
 use strata_ir::interp::{Arg, Val};
-use strata_runtime::{CallError, CompiledModule, Options, Tier};
+use strata_runtime::{CallError, CompiledModule, Options};
 
 fn load(file: &str) -> strata_ir::Module {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kernels").join(file);
