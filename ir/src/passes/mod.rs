@@ -14,8 +14,11 @@ pub mod dce;
 pub mod gvn;
 pub mod licm;
 pub mod simplify_cfg;
+pub mod specialize;
 pub mod unroll;
 pub mod vectorize;
+
+pub use specialize::{specialize, Binding, SpecializeError};
 
 use crate::module::Module;
 use crate::text::print_module;
