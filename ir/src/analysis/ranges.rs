@@ -11,7 +11,8 @@
 //! answers "is `idx <u len` certain here?" from the facts of the dominating blocks and a
 //! little arithmetic: `i < n` with `i >= 0` and `n <= len` (`n` is `len`, a `smin` with
 //! `len` as an operand, `len - d`, or a constant no larger than a constant `len`), and
-//! the same for `i + c` when `n + c <= len` follows. [`RangeFacts::is_nonneg`] proves
+//! the same for `i + c` when `n + c <= len` follows; and `a - b` when `0 <= a < n <= len`
+//! and `0 <= b < min(.., a + 1)` (the FIR filter's `x[n - k]`). [`RangeFacts::is_nonneg`] proves
 //! `v >= 0` for constants, zero extensions, masks and induction variables that start
 //! non-negative and step by one under a `<` test (so they cannot wrap).
 //!
@@ -94,8 +95,14 @@ impl<'a> RangeFacts<'a> {
                 return true;
             }
         }
+        let facts = self.facts_before(block, at);
+        if let Some((Opcode::Isub, [a, b])) = self.binary(idx) {
+            if self.difference_in_bounds(&facts, block, a, b, len) {
+                return true;
+            }
+        }
         let (base, c) = self.split_offset(idx);
-        for fact in self.facts_before(block, at) {
+        for fact in facts {
             if fact.unsigned {
                 if fact.lhs == idx && self.le_unsigned(fact.rhs, len, 0) {
                     return true;
@@ -105,6 +112,29 @@ impl<'a> RangeFacts<'a> {
             }
         }
         false
+    }
+
+    /// Whether `a - b <u len` (the FIR pattern `x[n - k]` with `k < min(.., n + 1)`):
+    /// `0 <= a <s y <= len` and `0 <= b <s z <= a + 1`, so `0 <= a - b <= a < len`.
+    /// (`a + 1` cannot wrap because `a < y <= len`.)
+    fn difference_in_bounds(&self, facts: &[Fact], block: Block, a: Value, b: Value, len: Value) -> bool {
+        let a_below = facts.iter().any(|f| !f.unsigned && f.lhs == a && self.le_signed(f.rhs, len, 0, 0));
+        let b_le_a = facts.iter().any(|f| !f.unsigned && f.lhs == b && self.le_succ(f.rhs, a, 0));
+        a_below && b_le_a && self.is_nonneg(a, block) && self.is_nonneg(b, block)
+    }
+
+    /// Whether `z <= a + 1`: `z` is `a + 1`, or a `smin` with such an operand.
+    fn le_succ(&self, z: Value, a: Value, depth: u32) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match self.binary(z) {
+            Some((Opcode::Iadd, [x, y])) => {
+                (x == a && self.const_i64(y) == Some(1)) || (y == a && self.const_i64(x) == Some(1))
+            }
+            Some((Opcode::Smin, [x, y])) => self.le_succ(x, a, depth + 1) || self.le_succ(y, a, depth + 1),
+            _ => false,
+        }
     }
 
     /// `v` as `x + c` with a constant `c >= 0` (`c = 0` when `v` is not such a sum).
