@@ -128,3 +128,45 @@ pub fn counted_loop(
     }
     Some(CountedLoop { preheader, header, body, exit, iv, iv_index, bound, next, test, branch, latch_jump, entry_jump })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The counted loop of the only function of `text`, if any.
+    fn find(text: &str) -> Option<CountedLoop> {
+        let Ok(m) = crate::text::parse_module(text) else { panic!("test module parses") };
+        let f = m.functions.values().next()?;
+        let cfg = ControlFlowGraph::with_function(f);
+        let domtree = DominatorTree::with_function(f, &cfg);
+        let loops = LoopAnalysis::with_function(f, &cfg, &domtree);
+        let lp = loops.loops().next()?;
+        counted_loop(f, &cfg, &domtree, &loops, lp)
+    }
+
+    fn loop_text(start: i64, step: i64, cmp: &str) -> String {
+        format!(
+            "export fn @f(n: i64) -> i64 {{\nblock0(v0: i64):\n    v1 = iconst.i64 {start}\n    \
+             v2 = iconst.i64 {step}\n    br block1(v1, v1)\nblock1(v3: i64, v4: i64):\n    \
+             v5 = icmp.bool {cmp}\n    brif v5, block2, block3\nblock2:\n    v6 = iadd.i64 v4, v3\n    \
+             v7 = iadd.i64 v3, v2\n    br block1(v7, v6)\nblock3:\n    return v4\n}}\n"
+        )
+    }
+
+    #[test]
+    fn recognizes_counted_loops() {
+        let cl = find(&loop_text(0, 1, "slt v3, v0"));
+        assert!(cl.as_ref().is_some_and(|c| c.iv_index == 0), "{cl:?}");
+        // The same test written `n > i`.
+        assert!(find(&loop_text(3, 1, "sgt v0, v3")).is_some());
+    }
+
+    #[test]
+    fn rejects_other_shapes() {
+        // Step 2 (may wrap), a negative start, a non-strict or unsigned test.
+        assert!(find(&loop_text(0, 2, "slt v3, v0")).is_none());
+        assert!(find(&loop_text(-1, 1, "slt v3, v0")).is_none());
+        assert!(find(&loop_text(0, 1, "sle v3, v0")).is_none());
+        assert!(find(&loop_text(0, 1, "ult v3, v0")).is_none());
+    }
+}
