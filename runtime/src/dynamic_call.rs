@@ -80,7 +80,9 @@ pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<Com
     let module = match &opts.pipeline {
         Some(p) => {
             let mut m = module.clone();
-            strata_ir::passes::run_pipeline(&mut m, p, &strata_ir::passes::PassOptions::default())?;
+            // With fuel, passes that remove back-edges are skipped so fuel runs out at the same point.
+            let po = strata_ir::passes::PassOptions { keep_fuel: opts.fuel.is_some(), ..Default::default() };
+            strata_ir::passes::run_pipeline(&mut m, p, &po)?;
             optimized = m;
             &optimized
         }
