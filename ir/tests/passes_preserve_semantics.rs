@@ -104,6 +104,11 @@ fn optimized_corpus_matches_the_interpreter() {
             "simplify-cfg",
             "inline",
             "licm,gvn,const-fold,simplify-cfg,dce,licm",
+            "bce",
+            "unroll",
+            "vectorize",
+            "gvn,licm,bce,unroll,vectorize,dce",
+            "inline,gvn,licm,bce,unroll,vectorize,dce",
         ] {
             let mut optimized = original.clone();
             let opts = PassOptions { verify: true, ..PassOptions::default() };
