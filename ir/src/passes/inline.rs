@@ -18,10 +18,10 @@
 //!   contents are zeroed on every call, which an inlined copy inside a loop would not be).
 //! - Fuel: an IR `call` costs one unit of fuel on every tier and the IR has no instruction
 //!   that charges fuel by itself, so an inlined call costs one unit less. Loop back-edges
-//!   are unchanged (see Layout). Programs that do not run out of fuel compute the same
-//!   results; with a fuel budget, exhaustion may come later. This is why `inline` is not in
-//!   the `-O` presets: it must be asked for (`--passes -O2,inline`) by users who run
-//!   without fuel or accept that difference.
+//!   are unchanged (see Layout). The pass is therefore listed in
+//!   [`super::CHANGES_BACK_EDGES`]: the pass manager skips it when the code will run with a
+//!   fuel budget ([`super::PassOptions::keep_fuel`]), and without fuel results are the same.
+//!   That is what lets it be the first pass of `-O2`/`-O3`.
 //! - A trap in an inlined callee is reported (`Trap::function`) in the function it was
 //!   inlined into.
 //! - Call depth: inlining only removes frames, so a program that did not trap

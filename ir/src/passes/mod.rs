@@ -45,7 +45,7 @@ const PASSES: &[(&str, PassFn)] = &[
 /// What `-O1` runs.
 const O1: &str = "const-fold,simplify-cfg,dce";
 /// What `-O2` and `-O3` run.
-const O2: &str = "const-fold,simplify-cfg,gvn,licm,bce,unroll,vectorize,dce";
+const O2: &str = "inline,const-fold,simplify-cfg,gvn,licm,bce,unroll,vectorize,dce";
 
 /// After which passes to dump the module.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -71,9 +71,9 @@ pub struct PassOptions {
     pub keep_fuel: bool,
 }
 
-/// Passes that make loops take fewer back-edges (and so less fuel): skipped when
-/// [`PassOptions::keep_fuel`] is set.
-pub const CHANGES_BACK_EDGES: &[&str] = &["unroll", "vectorize"];
+/// Passes that make loops take fewer back-edges, or remove calls (`inline`), and so use
+/// less fuel: skipped when [`PassOptions::keep_fuel`] is set.
+pub const CHANGES_BACK_EDGES: &[&str] = &["inline", "unroll", "vectorize"];
 
 impl PassOptions {
     /// Options from the environment: `STRATA_DUMP=all` or `STRATA_DUMP=<pass>`, and
