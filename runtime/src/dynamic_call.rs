@@ -68,17 +68,36 @@ pub struct CompiledModule {
     fuel: Option<u64>,
 }
 
-pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<CompiledModule, CompileError> {
-    let optimized;
-    let module = match &opts.pipeline {
+/// `module` after the Strata passes of `opts.pipeline` (borrowed when there are none).
+pub(crate) fn apply_pipeline<'m>(
+    module: &'m Module,
+    opts: &Options,
+) -> Result<std::borrow::Cow<'m, Module>, CompileError> {
+    Ok(match &opts.pipeline {
         Some(p) => {
             let mut m = module.clone();
             strata_ir::passes::run_pipeline(&mut m, p, &strata_ir::passes::PassOptions::default())?;
-            optimized = m;
-            &optimized
+            std::borrow::Cow::Owned(m)
         }
-        None => module,
-    };
+        None => std::borrow::Cow::Borrowed(module),
+    })
+}
+
+/// The LLVM options of tier 2 under `opts`.
+#[cfg(feature = "llvm")]
+pub(crate) fn llvm_options(opts: &Options) -> strata_llvm::LlvmOptions {
+    strata_llvm::LlvmOptions { opt_level: opts.llvm_opt_level, fuel: opts.fuel.is_some(), ..Default::default() }
+}
+
+/// Wraps tier-2 code compiled (or loaded) from `module` (after its pipeline).
+#[cfg(feature = "llvm")]
+pub(crate) fn from_llvm(module: &Module, code: strata_llvm::CompiledModule, opts: &Options) -> CompiledModule {
+    CompiledModule { tier: Tier::Optimized, code: Code::Llvm(code), module: module.clone(), fuel: opts.fuel }
+}
+
+pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<CompiledModule, CompileError> {
+    let module = apply_pipeline(module, opts)?;
+    let module = module.as_ref();
     let code = match tier {
         Tier::Interpreter => {
             let mut i = Interpreter::new(module)?;
@@ -93,14 +112,7 @@ pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<Com
             Code::Cranelift(strata_cranelift::compile(module, &o)?)
         }
         #[cfg(feature = "llvm")]
-        Tier::Optimized => {
-            let o = strata_llvm::LlvmOptions {
-                opt_level: opts.llvm_opt_level,
-                fuel: opts.fuel.is_some(),
-                ..Default::default()
-            };
-            Code::Llvm(strata_llvm::compile(module, &o)?)
-        }
+        Tier::Optimized => Code::Llvm(strata_llvm::compile(module, &llvm_options(opts))?),
         #[allow(unreachable_patterns)]
         t => return Err(CompileError::Unavailable(t)),
     };
