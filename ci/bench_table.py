@@ -25,7 +25,7 @@ def fmt(ns):
             return f"{ns / div:.3g} {unit}"
     return f"{ns:.3g} ns"
 
-cols = ["native", "interpreter", "baseline", "optimized"]
+cols = ["native", "interpreter", "baseline", "optimized", "optimized-direct", "aot-v3"]
 print("| kernel | n | " + " | ".join(cols) + " |")
 print("|---|---:|" + "---:|" * len(cols))
 for (kernel, size) in sorted(rows):
