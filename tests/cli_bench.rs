@@ -133,3 +133,20 @@ fn trap_exits_3() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("div_by_zero"), "{err}");
 }
+
+#[test]
+fn specialized_function_takes_only_the_unbound_parameters() {
+    let spec = ["--specialize", "taps=[0.5, 0.25]", "--tiers", "interpreter"];
+    let mut args = vec!["examples/kernels/fir.sk", "--fn", "fir", "--size", "50"];
+    args.extend_from_slice(&spec);
+    assert_eq!(bench_json(&args)["elements"], 50);
+    // --args gives x and y only; taps is bound.
+    let mut args = vec!["examples/kernels/fir.sk", "--fn", "fir", "--args", "[[1, 2, 3], [0, 0, 0]]"];
+    args.extend_from_slice(&spec);
+    assert_eq!(bench_json(&args)["elements"], 3);
+    // Binding a parameter the function lacks is bad input.
+    let (code, _, err) =
+        strata(&["bench", "examples/kernels/fir.sk", "--fn", "fir", "--size", "4", "--specialize", "nope=1"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("nope"), "{err}");
+}

@@ -4,6 +4,10 @@
 //! fastest tier and tier 2's break-even point against tier 1. A progress bar runs on
 //! stderr when it is a terminal.
 //!
+//! With `--specialize NAME=VALUE,…` the function is specialized first (as for `strata run`)
+//! and timed in that form: `--args` then gives the unbound (or all) parameters and `--size`
+//! generates only the unbound ones.
+//!
 //! This file parses and validates the command line and drives the tiers; inputs,
 //! measurement and presentation live in `bench/`. Bad input exits 1, a trap exits 3.
 
@@ -49,6 +53,8 @@ pub struct BenchArgs {
     /// `const-fold,gvn,licm,dce`); included in the compile times.
     #[arg(long = "passes", value_name = "PIPELINE", allow_hyphen_values = true)]
     pipeline: Option<String>,
+    #[command(flatten)]
+    specialize: super::specialize::SpecializeArgs,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
@@ -103,8 +109,8 @@ pub fn bench(a: BenchArgs, color: bool) -> i32 {
         Ok(b) => b,
         Err(e) => return fail(e),
     };
-    let Some(module) = load_or_report(&a.file, color) else { return EXIT_INPUT };
-    let Some(sig) = module
+    let Some(mut module) = load_or_report(&a.file, color) else { return EXIT_INPUT };
+    let Some(original) = module
         .func_by_name(&a.func)
         .map(|id| &module.functions[id])
         .filter(|f| f.linkage == strata_ir::Linkage::Export)
@@ -123,8 +129,19 @@ pub fn bench(a: BenchArgs, color: bool) -> i32 {
             exported.join(", ")
         ));
     };
+    // Specialization replaces the function in place, under the same name.
+    if let Err(e) = a.specialize.apply(&mut module, &a.func) {
+        return fail(e);
+    }
+    let Some(sig) = module.func_by_name(&a.func).map(|id| module.functions[id].sig.clone()) else {
+        return fail(format!("function `{}` disappeared after --specialize", a.func));
+    };
     let args = match (&a.args, a.size) {
-        (Some(text), _) => json_args::parse_args(&a.func, &sig, text).map_err(|e| e.to_string()),
+        (Some(text), _) => a
+            .specialize
+            .names()
+            .and_then(|bound| super::specialize::remaining_args(&original, &bound, text))
+            .and_then(|text| json_args::parse_args(&a.func, &sig, &text).map_err(|e| e.to_string())),
         (None, Some(n)) => inputs::generate(&sig, n),
         (None, None) => Err("give the inputs: --args JSON, or --size N to generate them".to_string()),
     };
@@ -133,7 +150,7 @@ pub fn bench(a: BenchArgs, color: bool) -> i32 {
         Err(e) => return fail(e),
     };
     let elements = inputs::elements(&args);
-    let opts = Options { llvm_opt_level: a.opt_level, fuel: None, pipeline: a.pipeline.clone() };
+    let opts = Options { llvm_opt_level: a.opt_level, fuel: None, pipeline: a.pipeline.clone(), ..Options::default() };
 
     let bar = progress(tiers.len(), budget.samples);
     let mut results = Vec::with_capacity(tiers.len());
