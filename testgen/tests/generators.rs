@@ -118,3 +118,38 @@ fn reducer_shrinks_while_the_predicate_holds() {
     assert!(strata_ir::verify_module(&r).is_ok());
     assert!(after.lines().count() * 3 < before, "{before} lines -> {}:\n{after}", after.lines().count());
 }
+
+#[test]
+fn runner_detects_a_tier_that_computes_something_else() {
+    // Compile a copy of the batch in which every `iconst` is off by one: the runner must
+    // see the difference on most programs that return.
+    let m = ir_gen::batch(5, 20).unwrap();
+    let text = strata_ir::print_module(&m);
+    let mut wrong = String::new();
+    for line in text.lines() {
+        match line.split_once("= iconst.") {
+            Some((lhs, rest)) if !rest.starts_with("i64") => {
+                let (ty, imm) = rest.split_once(' ').unwrap();
+                let imm: i64 = imm.parse().unwrap();
+                let imm = if imm == 0 { 1 } else { 0 };
+                wrong += &format!("{lhs}= iconst.{ty} {imm}\n");
+            }
+            _ => wrong += &format!("{line}\n"),
+        }
+    }
+    let wrong = strata_ir::parse_module(&wrong).unwrap();
+    let reference = run::compile(&m, REFERENCE).unwrap();
+    let config = run::configs()[0];
+    let compiled = vec![(config, run::compile(&wrong, config).unwrap())];
+    let mut rng = Rng::new(3);
+    let mut found = 0;
+    for k in 0..20 {
+        let name = format!("p{k}");
+        let id = m.func_by_name(&name).unwrap();
+        let inputs = run::inputs(&mut rng, &m.functions[id].sig);
+        if !run::check_function(&reference, &compiled, &name, &inputs).is_empty() {
+            found += 1;
+        }
+    }
+    assert!(found >= 8, "only {found} of 20 altered programs detected");
+}

@@ -35,6 +35,27 @@ pub fn vectors() -> [Type; 6] {
     ]
 }
 
+/// Vector types of other widths (64 and 256 bits), which backends split or widen: generated
+/// now and then.
+pub fn wide_vectors() -> [Type; 9] {
+    let v = |l, n| Type::vector(l, n).unwrap_or(Type::I64);
+    [
+        v(LaneType::F32, 2),
+        v(LaneType::I32, 2),
+        v(LaneType::I16, 4),
+        v(LaneType::I8, 8),
+        v(LaneType::F32, 8),
+        v(LaneType::I32, 8),
+        v(LaneType::F64, 4),
+        v(LaneType::I64, 4),
+        v(LaneType::I16, 16),
+    ]
+}
+
+fn all_vectors() -> Vec<Type> {
+    vectors().into_iter().chain(wide_vectors()).collect()
+}
+
 /// A memory region a function may access: its base address value, its length in elements
 /// (a value or a constant) and the element type it is accessed with.
 #[derive(Copy, Clone)]
@@ -92,7 +113,7 @@ impl Gen<'_, '_> {
         if self.rng.chance(55) {
             self.rng.pick(&SCALARS)
         } else {
-            let v = self.rng.pick(&vectors());
+            let v = if self.rng.chance(10) { self.rng.pick(&wide_vectors()) } else { self.rng.pick(&vectors()) };
             if self.rng.chance(10) {
                 v.as_bool()
             } else {
@@ -125,8 +146,11 @@ impl Gen<'_, '_> {
     /// A value of type `ty`: from the pool most of the time, else a new one.
     pub fn value(&mut self, ty: Type) -> Value {
         let have = self.of(ty);
-        if !have.is_empty() && self.rng.chance(80) {
-            return self.rng.pick(&have);
+        if !have.is_empty() && self.rng.chance(85) {
+            // Prefer recent values, so that results form long dependency chains that reach
+            // the outputs instead of dying unobserved.
+            let recent = &have[have.len().saturating_sub(3)..];
+            return if self.rng.chance(60) { self.rng.pick(recent) } else { self.rng.pick(&have) };
         }
         if ty.is_scalar() {
             if ty.is_bool() {
@@ -160,7 +184,7 @@ impl Gen<'_, '_> {
     }
 
     fn data_type_with_lanes(&mut self, lanes: u32) -> Type {
-        let options: Vec<Type> = vectors().into_iter().filter(|v| v.lanes() == lanes).collect();
+        let options: Vec<Type> = all_vectors().into_iter().filter(|v| v.lanes() == lanes).collect();
         self.rng.pick(&options)
     }
 
@@ -409,7 +433,7 @@ impl Gen<'_, '_> {
     /// extractlane / insertlane / reduce, producing `ty`.
     fn lanes(&mut self, ty: Type) {
         if ty.is_scalar() {
-            let options: Vec<Type> = vectors().into_iter().filter(|v| v.lane_type() == ty).collect();
+            let options: Vec<Type> = all_vectors().into_iter().filter(|v| v.lane_type() == ty).collect();
             if options.is_empty() {
                 return;
             }
@@ -440,7 +464,7 @@ impl Gen<'_, '_> {
             [LaneType::I8, LaneType::I16, LaneType::I32, LaneType::I64, LaneType::F32, LaneType::F64, LaneType::Bool];
         let from_lane = self.rng.pick(&lane_types);
         let Some(from) = Type::scalar(from_lane).with_lanes(lanes) else { return };
-        if from.bits() > 128 && from.is_vector() {
+        if from.bits() > 256 && from.is_vector() {
             return;
         }
         let (fb, tb) = (from.lane_bits(), to.lane_bits());

@@ -24,7 +24,7 @@ pub const IN_BYTES: usize = 128;
 /// Bytes of the `out` slice the runner passes: [`OUT_SLOTS`] slots of [`OUT_SLOT`] bytes.
 pub const OUT_BYTES: usize = OUT_SLOT * OUT_SLOTS;
 pub const OUT_SLOT: usize = 16;
-pub const OUT_SLOTS: usize = 6;
+pub const OUT_SLOTS: usize = 8;
 
 /// Adds program `seed` to `module` under the name `name` (helpers and data objects get
 /// `name_`-prefixed names). The module must not already hold those names.
@@ -174,10 +174,20 @@ fn build_body(
     }
     g.steps(steps);
     if let (true, Some((out_ptr, out_len))) = (stores, out) {
-        let n = 1 + g.rng.below(OUT_SLOTS);
-        for k in 0..n {
+        // Store the most recent values of distinct types (they depend on the most), then a
+        // few random ones, each NaN-quieted so its bits are defined.
+        let mut picks: Vec<(Type, strata_ir::Value)> = Vec::new();
+        for &(t, v) in g.pool.iter().rev() {
+            if !t.is_bool() && picks.len() < OUT_SLOTS - 2 && !picks.iter().any(|(pt, _)| *pt == t) {
+                picks.push((t, v));
+            }
+        }
+        for _ in 0..2 {
             let ty = g.rand_data_type();
             let v = g.value(ty);
+            picks.push((ty, v));
+        }
+        for (k, (ty, v)) in picks.into_iter().enumerate() {
             let v = g.quiet(v, ty);
             let size = ty.bytes().unwrap_or(1) as usize;
             let off = k * OUT_SLOT + g.rng.below(OUT_SLOT - size.min(OUT_SLOT) + 1);
