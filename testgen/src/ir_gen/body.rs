@@ -96,6 +96,17 @@ pub struct Gen<'a, 'b> {
     pub depth: u32,
     /// Instructions still allowed (keeps generated functions bounded).
     pub budget: u32,
+    /// Typed slices for kernel-shaped loops: `xs: [T]` (pointer, length in elements),
+    /// `ys: mut [T]`, and `T`.
+    pub kernel: Option<KernelSlices>,
+}
+
+/// The typed slice parameters of an exported function.
+#[derive(Copy, Clone)]
+pub struct KernelSlices {
+    pub xs: (Value, Value),
+    pub ys: (Value, Value),
+    pub elem: Type,
 }
 
 impl Gen<'_, '_> {
@@ -293,7 +304,9 @@ impl Gen<'_, '_> {
                 self.load_input(ty);
             }
             85..=89 if self.depth < 3 => self.diamond(),
-            90..=94 if self.depth < 3 => self.counted_loop(),
+            90..=92 if self.depth < 3 => self.counted_loop(),
+            93 | 94 if self.depth < 2 && self.kernel.is_some() => self.kernel_loop(),
+            93 | 94 if self.depth < 3 => self.counted_loop(),
             95..=98 => self.call(),
             99 => self.maybe_trap(),
             _ => self.instruction(),
@@ -567,6 +580,66 @@ impl Gen<'_, '_> {
         let c = self.b.icmp(cond, i2, trip);
         let out = self.b.append_block_param(exit, ty);
         self.b.brif(c, body, &[i2, next], exit, &[next]);
+        self.pool.truncate(saved);
+        self.depth -= 1;
+        self.b.switch_to_block(exit);
+        self.add(ty, out);
+    }
+
+    /// The loop shape the frontend emits and the loop passes (BCE, unrolling, vectorizing)
+    /// look for: `for i in 0..n { ys[i] = f(xs[i]); acc = g(acc, …) }` with each access
+    /// guarded by `bounds_check i, len`. `n` is usually `xs.len()`, sometimes one past
+    /// `ys.len()` (the last iteration traps) or a masked pool value.
+    fn kernel_loop(&mut self) {
+        let Some(k) = self.kernel else { return };
+        let ty = k.elem;
+        let size = i64::from(ty.bytes().unwrap_or(1));
+        let n = match self.rng.below(10) {
+            0..=5 => k.xs.1,
+            6 => {
+                let one = self.b.iconst(Type::I64, 1);
+                self.b.iadd(k.ys.1, one)
+            }
+            _ => {
+                let x = self.value(Type::I64);
+                let m = self.b.iconst(Type::I64, 31);
+                self.b.binary(Opcode::Band, x, m)
+            }
+        };
+        let init = self.value(ty);
+        let saved = self.pool.len();
+        self.depth += 1;
+        let (head, body, exit) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+        let i = self.b.append_block_param(head, Type::I64);
+        let acc = self.b.append_block_param(head, ty);
+        let out = self.b.append_block_param(exit, ty);
+        let zero = self.b.iconst(Type::I64, 0);
+        self.b.jump(head, &[zero, init]);
+        self.b.switch_to_block(head);
+        let c = self.b.icmp(IntCC::Slt, i, n);
+        self.b.brif(c, body, &[], exit, &[acc]);
+        self.b.switch_to_block(body);
+        let scale = self.b.iconst(Type::I64, size);
+        let off = self.b.imul(i, scale);
+        self.b.bounds_check(i, k.xs.1);
+        let x = self.b.load(ty, k.xs.0, off);
+        self.pool.push((ty, acc));
+        self.pool.push((ty, x));
+        let steps = self.rng.below(4);
+        self.steps(steps);
+        let y = self.value(ty);
+        let yq = self.quiet(y, ty);
+        self.b.bounds_check(i, k.ys.1);
+        self.b.store(k.ys.0, off, yq);
+        let op = if ty.is_float() {
+            self.rng.pick(&[Opcode::Fadd, Opcode::Fmul, Opcode::Fmax])
+        } else {
+            self.rng.pick(&[Opcode::Iadd, Opcode::Imul, Opcode::Bxor, Opcode::Smax])
+        };
+        let next = self.b.binary(op, acc, y);
+        let one = self.b.iconst(Type::I64, 1);
+        let i2 = self.b.iadd(i, one);
+        self.b.jump(head, &[i2, next]);
         self.pool.truncate(saved);
         self.depth -= 1;
         self.b.switch_to_block(exit);

@@ -84,10 +84,17 @@ pub fn add_program(module: &mut Module, seed: u64, name: &str) -> Result<(), Str
         Param::slice("out", Type::I8, true),
         Param::scalar("idx", Type::I64),
     ];
+    // Typed slices for kernel-shaped loops, in about half the programs.
+    let kernel_elem =
+        rng.chance(50).then(|| rng.pick(&[Type::I8, Type::I16, Type::I32, Type::I64, Type::F32, Type::F64]));
+    if let Some(elem) = kernel_elem {
+        params.push(Param::slice("xs", elem, false));
+        params.push(Param::slice("ys", elem, true));
+    }
     params.extend(scalars.iter().enumerate().map(|(i, &ty)| Param::scalar(format!("s{i}"), ty)));
     let mut f = Function::new(name, Linkage::Export, Signature::new(params, Some(ret)));
     let steps = 8 + rng.below(40);
-    build_body(&mut f, &mut rng, &data, &callees, &scalars, Some(()), steps, ret, true)
+    build_body(&mut f, &mut rng, &data, &callees, &scalars, Some(kernel_elem), steps, ret, true)
         .map_err(|e| format!("function {name}: {e}"))?;
     module.add_function(f);
     Ok(())
@@ -133,7 +140,7 @@ fn build_body(
     data: &[Region],
     callees: &[Callee],
     scalars: &[Type],
-    exported: Option<()>,
+    exported: Option<Option<Type>>,
     steps: usize,
     ret: Type,
     stores: bool,
@@ -152,8 +159,15 @@ fn build_body(
     let p = b.create_entry_block();
     let at = |i: usize| p.get(i).copied().ok_or_else(|| format!("missing entry parameter {i}"));
     let inp = (at(0)?, at(1)?);
-    let (first_scalar, idx, out) =
+    let (mut first_scalar, idx, out) =
         if exported.is_some() { (5, Some(at(4)?), Some((at(2)?, at(3)?))) } else { (2, None, None) };
+    let kernel = match exported {
+        Some(Some(elem)) => {
+            first_scalar += 4;
+            Some(body::KernelSlices { xs: (at(5)?, at(6)?), ys: (at(7)?, at(8)?), elem })
+        }
+        _ => None,
+    };
     let mut g = Gen {
         rng,
         b,
@@ -164,6 +178,7 @@ fn build_body(
         callees: callees.to_vec(),
         depth: 0,
         budget: (steps * 3) as u32,
+        kernel,
     };
     if let Some(i) = idx {
         g.add(Type::I64, i);
