@@ -5,6 +5,7 @@
 //! (kernel language, BPF), `strata-cranelift` (tier 1), `strata-llvm` (tier 2 and AOT) and
 //! `strata-runtime` (Engine).
 
+pub mod bpf;
 pub mod json_args;
 pub mod source;
 

@@ -7,9 +7,12 @@
 //! `Engine` API, the kernel cache and adaptive tier-up build on this (see the runtime issue).
 
 mod dynamic_call;
+mod host;
 mod tier;
 
 pub use dynamic_call::{CallError, CompileError, CompiledModule};
+pub use host::{HostFunctions, HostTable};
+pub use strata_ir::interp::HostFn;
 pub use tier::Tier;
 
 use strata_ir::Module;
@@ -24,11 +27,14 @@ pub struct Options {
     /// Strata's own pass pipeline to run before compiling (`-O2`, or a list such as
     /// `const-fold,gvn,dce`); `None` runs no passes.
     pub pipeline: Option<String>,
+    /// Host functions the module's `extern fn`s resolve to by name, on every tier. An
+    /// extern with no registered function traps `host_error` when called.
+    pub hosts: HostFunctions,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { llvm_opt_level: 3, fuel: None, pipeline: None }
+        Options { llvm_opt_level: 3, fuel: None, pipeline: None, hosts: HostFunctions::new() }
     }
 }
 

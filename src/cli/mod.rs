@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod dump;
 mod run;
+mod specialize;
 
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};

@@ -13,6 +13,9 @@ pub mod dce;
 pub mod gvn;
 pub mod licm;
 pub mod simplify_cfg;
+pub mod specialize;
+
+pub use specialize::{specialize, Binding, SpecializeError};
 
 use crate::module::Module;
 use crate::text::print_module;
