@@ -76,12 +76,12 @@ impl Gen<'_> {
                 at = MEM_BYTES as i32 - size + 1 + self.rng.below(8) as i32;
             }
             self.ins(CLS_ALU64 | SRC_X | 0xb0, 6, 9, 0, 0);
-            self.ins(CLS_ALU64 | 0x00, 6, 0, 0, at - off);
+            self.ins(CLS_ALU64, 6, 0, 0, at - off); // add r6, imm
         } else {
             // Stack: r10 - 512 .. r10 - size.
             let at = -(size + self.rng.below((512 - size) as usize + 1) as i32);
             self.ins(CLS_ALU64 | SRC_X | 0xb0, 6, 10, 0, 0);
-            self.ins(CLS_ALU64 | 0x00, 6, 0, 0, at - off);
+            self.ins(CLS_ALU64, 6, 0, 0, at - off); // add r6, imm
         }
         off as i16
     }

@@ -149,7 +149,7 @@ pub fn run(s: &Settings) -> Report {
                 let (shared, start) = (sh, start_ref);
                 let mut last = Instant::now();
                 while shared.next_batch.load(Ordering::Relaxed) < batches
-                    && !s.time_limit.is_some_and(|t| start.elapsed() >= t)
+                    && s.time_limit.is_none_or(|t| start.elapsed() < t)
                 {
                     std::thread::sleep(Duration::from_millis(200));
                     if last.elapsed() >= every {

@@ -46,6 +46,7 @@ impl Config {
             llvm_opt_level: if optimized { 3 } else { 0 },
             fuel: None,
             pipeline: optimized.then(|| self.pipeline.to_string()),
+            ..Options::default()
         }
     }
 }
