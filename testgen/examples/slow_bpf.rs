@@ -8,7 +8,11 @@ fn main() {
     let bseed = strata_testgen::mix(seed, b);
     let mut text = String::new();
     for k in from..to {
-        let p = strata_testgen::bpf_gen::program(strata_testgen::ir_gen::batch_program_seed(bseed, k));
+        let pseed = strata_testgen::ir_gen::batch_program_seed(bseed, k);
+        let p = strata_testgen::bpf_gen::program(pseed);
+        if std::env::var_os("SHOW").is_some() {
+            println!("; program {k} seed {pseed:#x}\n{}", strata_frontend::bpf::disassemble(&p));
+        }
         let Ok(m) = strata_frontend::bpf::lift(&p) else { continue };
         text += &strata_ir::print_module(&m).replace('@', &format!("@b{k}_"));
         text.push('\n');
