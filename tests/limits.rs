@@ -138,12 +138,10 @@ fn giant_constants_are_clear_errors_or_exact() {
     }
     // Kernel source: a literal too big for its type is a diagnostic, not a wrap.
     let e = strata_frontend::compile_source("big.sk", "export fn f() -> i32 { return 99999999999; }\n")
-        .err()
-        .expect("rejected");
+        .expect_err("rejected");
     assert!(e.to_string().contains("big.sk:1"), "{e}");
     let e = strata_frontend::compile_source("big.sk", "export fn f() -> i64 { return 999999999999999999999999; }\n")
-        .err()
-        .expect("rejected");
+        .expect_err("rejected");
     assert!(!e.is_empty());
     // Extremes that do fit are exact on every tier.
     let src = "export fn @f() -> i64 {\nblock0:\n    v0 = iconst.i64 -9223372036854775808\n    v1 = iconst.i64 0xffffffffffffffff\n    v2 = iadd.i64 v0, v1\n    return v2\n}\n";
@@ -169,7 +167,7 @@ fn giant_constants_are_clear_errors_or_exact() {
 #[test]
 fn non_utf8_source_is_a_clear_error() {
     let bytes = b"export fn f() -> i32 {\n    return 1; \xff\xfe\n}\n";
-    let e = strata_frontend::compile_bytes("bad.sk", bytes).err().expect("rejected");
+    let e = strata_frontend::compile_bytes("bad.sk", bytes).expect_err("rejected");
     let text = e.to_string();
     assert!(text.contains("UTF-8") || text.contains("utf-8") || text.contains("utf8"), "{text}");
     assert!(text.contains("bad.sk:2"), "{text}");

@@ -102,6 +102,47 @@ impl Insn {
         if self.dst > 10 || self.src > 10 {
             return Err(format!("bad register number (dst {}, src {})", self.dst, self.src));
         }
+        self.check_opcode(next)?;
+        self.check_unused_fields()
+    }
+
+    /// RFC 9669 section 3: "Unused fields SHALL be cleared to zero." Besides following the
+    /// standard, this keeps `assemble(disassemble(p)) == p`: the text has no place for them.
+    fn check_unused_fields(&self) -> Result<(), String> {
+        let op = self.opc & 0xf0;
+        let x = self.opc & SRC_X != 0;
+        let (src, off, imm, dst) = (self.src != 0, self.off != 0, self.imm != 0, self.dst != 0);
+        let unused = match self.class() {
+            CLS_ALU | CLS_ALU64 => match op {
+                0xd0 => (src || off).then_some("src/offset"),
+                0x80 => (src || off || imm).then_some("src/offset/imm"),
+                0xb0 | 0x30 | 0x90 if x => imm.then_some("imm"),
+                0xb0 | 0x30 | 0x90 => src.then_some("src"),
+                _ if off => Some("offset"),
+                _ if x => imm.then_some("imm"),
+                _ => src.then_some("src"),
+            },
+            CLS_JMP | CLS_JMP32 => match self.opc {
+                0x05 => (dst || src || imm).then_some("dst/src/imm"),
+                0x06 => (dst || src || off).then_some("dst/src/offset"),
+                CALL => (dst || off).then_some("dst/offset"),
+                CALLX => (src || off || imm).then_some("src/offset/imm"),
+                EXIT => (dst || src || off || imm).then_some("dst/src/offset/imm"),
+                _ if x => imm.then_some("imm"),
+                _ => src.then_some("src"),
+            },
+            CLS_LD => off.then_some("offset"),
+            CLS_LDX => imm.then_some("imm"),
+            CLS_ST => src.then_some("src"),
+            _ => (self.opc & 0xe0 == MODE_MEM && imm).then_some("imm"),
+        };
+        match unused {
+            Some(what) => Err(format!("opcode {:#04x}: unused field ({what}) is not zero", self.opc)),
+            None => Ok(()),
+        }
+    }
+
+    fn check_opcode(&self, next: Option<&Insn>) -> Result<(), String> {
         let op = self.opc & 0xf0;
         let bad = || Err(format!("unknown opcode {:#04x}", self.opc));
         match self.class() {
@@ -166,6 +207,35 @@ impl Insn {
                 },
                 _ => bad(),
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod unused_field_tests {
+    use crate::bpf::{assemble, decode, disassemble};
+
+    /// Found by the `bpf_bytecode` fuzz target: `jsle32 %r4, %r6` with a non-zero imm
+    /// decoded, then disassembled to text without the imm, so the round trip changed it.
+    #[test]
+    fn nonzero_unused_fields_are_rejected() {
+        let crash = [0xde, 0x64, 0x70, 0xcf, 0x8f, 0x8f, 0x9b, 0x9b];
+        let e = decode(&crash).expect_err("imm of a register jump must be zero");
+        assert!(e.to_string().contains("unused field"), "{e}");
+        for bytes in [
+            [0xb7, 0x10, 0, 0, 0, 0, 0, 0], // mov r0, imm with src = 1
+            [0x0f, 0x10, 0, 0, 1, 0, 0, 0], // add r0, r1 with imm = 1
+            [0x95, 0, 0, 0, 7, 0, 0, 0],    // exit with imm = 7
+            [0x05, 0x01, 1, 0, 0, 0, 0, 0], // ja with dst = 1
+            [0x61, 0x10, 0, 0, 1, 0, 0, 0], // ldxw with imm = 1
+            [0x87, 0x00, 0, 0, 5, 0, 0, 0], // neg with imm = 5
+        ] {
+            assert!(decode(&bytes).is_err(), "{bytes:02x?} accepted");
+        }
+        // The same instructions with their unused fields zero decode and round-trip.
+        for bytes in [[0xde, 0x64, 0x70, 0xcf, 0, 0, 0, 0], [0x95, 0, 0, 0, 0, 0, 0, 0]] {
+            let p = decode(&bytes).expect("valid");
+            assert_eq!(assemble(&disassemble(&p)).expect("assembles"), p);
         }
     }
 }
