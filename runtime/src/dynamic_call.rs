@@ -72,12 +72,17 @@ pub struct CompiledModule {
     hosts: Box<HostTable>,
 }
 
+/// Compiles `module` for `tier`; [`Tier::Adaptive`] compiles tier 1 here (the adaptive
+/// policy lives in the `Engine`).
 pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<CompiledModule, CompileError> {
+    let tier = if tier == Tier::Adaptive { Tier::Baseline } else { tier };
     let optimized;
     let module = match &opts.pipeline {
         Some(p) => {
             let mut m = module.clone();
-            strata_ir::passes::run_pipeline(&mut m, p, &strata_ir::passes::PassOptions::default())?;
+            // With fuel, passes that remove back-edges are skipped so fuel runs out at the same point.
+            let po = strata_ir::passes::PassOptions { keep_fuel: opts.fuel.is_some(), ..Default::default() };
+            strata_ir::passes::run_pipeline(&mut m, p, &po)?;
             optimized = m;
             &optimized
         }
@@ -126,6 +131,23 @@ impl CompiledModule {
     /// The IR module this was compiled from.
     pub fn module(&self) -> &Module {
         &self.module
+    }
+
+    /// The direct native entry point of exported function `name` (`None` on the
+    /// interpreter tier or for an unknown name). Valid while `self` lives.
+    pub(crate) fn native_entry(&self, name: &str) -> Option<*const u8> {
+        match &self.code {
+            Code::Interp(_) => None,
+            #[cfg(feature = "cranelift")]
+            Code::Cranelift(c) => c.function(name).map(|f| f.entry),
+            #[cfg(feature = "llvm")]
+            Code::Llvm(c) => c.function(name).map(|f| f.entry),
+        }
+    }
+
+    /// The host functions JIT code of this module calls (see [`HostTable::install`]).
+    pub(crate) fn host_table(&self) -> &HostTable {
+        &self.hosts
     }
 
     /// Calls exported function `name`.

@@ -95,7 +95,7 @@ pub fn run(a: RunArgs, color: bool) -> i32 {
             return EXIT_INPUT;
         }
     };
-    let Some(module) = a.passes.apply(module) else { return EXIT_INPUT };
+    let Some(module) = a.passes.apply(module, a.fuel.is_some()) else { return EXIT_INPUT };
     let opts = Options { llvm_opt_level: a.opt_level, fuel: a.fuel, pipeline: None, ..Options::default() };
     let compiled = match strata_runtime::compile(&module, a.tier, &opts) {
         Ok(c) => c,
