@@ -58,7 +58,8 @@ const ORDER: [&str; 10] = [
     "aot-v3",
 ];
 
-fn label(c: &str) -> String {
+/// The name a contender goes by in tables and the chart.
+pub fn label(c: &str) -> String {
     match c {
         "native" => "native Rust".into(),
         "c" => "C (gcc -O3)".into(),
