@@ -7,11 +7,12 @@
 //! the LLVM code also directly through its array-call trampoline with pre-packed slots, as a
 //! typed call does: `optimized-direct` (tier 2, host CPU) and `aot-v3` (the object code
 //! `strata build`/strata-build makes for `x86-64-v3`, i.e. AVX2 without AVX-512, linked
-//! in-process instead of by the system linker). `c` is gcc -O3 -march=native (benches/c/,
-//! only when built with STRATA_BENCH_C=1 as ci/bench does); the interpreter runs up to 1M
-//! elements (beyond, it only scales linearly and would dominate the suite's run time).
-//! Groups are `<kernel>/<size>`. The group `memcpy/<size>` copies `size` f32s with
-//! `copy_from_slice`: the memory bandwidth the report sets the kernels' GB/s against.
+//! in-process instead of by the system linker). Groups are `<kernel>/<size>`; `c` is the
+//! same algorithm in C (gcc -O3 -march=native, benches/c/, only when built with
+//! STRATA_BENCH_C=1 as ci/bench does); the interpreter runs up to 1M elements only (beyond,
+//! it only scales linearly and would dominate the suite's run time). The group
+//! `memcpy/<size>` copies `size` f32s with `copy_from_slice`: the memory bandwidth the
+//! report sets the kernels' GB/s against.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;

@@ -6,7 +6,7 @@ use crate::data::Sized;
 use plotters::prelude::*;
 use std::path::Path;
 
-const COLORS: [RGBColor; 8] = [
+const COLORS: [RGBColor; 10] = [
     RGBColor(0, 0, 0),
     RGBColor(120, 120, 120),
     RGBColor(214, 39, 40),
@@ -15,6 +15,8 @@ const COLORS: [RGBColor; 8] = [
     RGBColor(255, 127, 14),
     RGBColor(148, 103, 189),
     RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(23, 190, 207),
 ];
 
 /// Draws the kernels in `kernels` (in that order) into `out`; `contenders` fixes the colour
@@ -22,10 +24,21 @@ const COLORS: [RGBColor; 8] = [
 pub fn draw(out: &Path, data: &Sized, kernels: &[String], contenders: &[String]) -> Result<(), String> {
     let cols = 3usize;
     let rows = kernels.len().div_ceil(cols).max(1);
-    let root = SVGBackend::new(out, (1200, 360 * rows as u32)).into_drawing_area();
+    let root = SVGBackend::new(out, (1200, 40 + 330 * rows as u32)).into_drawing_area();
     let err = |e: &dyn std::fmt::Display| format!("{}: {e}", out.display());
     root.fill(&WHITE).map_err(|e| err(&e))?;
-    let panels = root.split_evenly((rows, cols));
+    // One legend for all panels, in a strip along the top.
+    let (strip, grid) = root.split_vertically(40);
+    let mut x = 20i32;
+    for (i, c) in contenders.iter().enumerate() {
+        let color = COLORS[i % COLORS.len()];
+        let name = crate::markdown::label(c);
+        let width = 7 * name.chars().count() as i32;
+        strip.draw(&PathElement::new(vec![(x, 20), (x + 24, 20)], color.stroke_width(3))).map_err(|e| err(&e))?;
+        strip.draw(&Text::new(name, (x + 30, 13), ("sans-serif", 14))).map_err(|e| err(&e))?;
+        x += 50 + width;
+    }
+    let panels = grid.split_evenly((rows, cols));
     for (kernel, panel) in kernels.iter().zip(panels.iter()) {
         let Some(sizes) = data.get(kernel) else { continue };
         let points = |c: &str| -> Vec<(f64, f64)> {
@@ -46,9 +59,12 @@ pub fn draw(out: &Path, data: &Sized, kernels: &[String], contenders: &[String])
             .map_err(|e| err(&e))?;
         chart
             .configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(BLACK.mix(0.12))
             .x_desc("elements")
-            .x_label_formatter(&|x| short(*x))
-            .y_label_formatter(&|y| format!("{y:.2}"))
+            .x_label_formatter(&|x| si(*x))
+            .y_labels(6)
+            .y_label_formatter(&|y| format!("{y}"))
             .draw()
             .map_err(|e| err(&e))?;
         for (i, c) in contenders.iter().enumerate() {
@@ -57,24 +73,23 @@ pub fn draw(out: &Path, data: &Sized, kernels: &[String], contenders: &[String])
                 continue;
             }
             let color = COLORS[i % COLORS.len()];
-            chart
-                .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
-                .map_err(|e| err(&e))?
-                .label(c.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
+            chart.draw_series(LineSeries::new(pts.clone(), color.stroke_width(2))).map_err(|e| err(&e))?;
             chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled()))).map_err(|e| err(&e))?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 12))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(|e| err(&e))?;
     }
     root.present().map_err(|e| err(&e))?;
     Ok(())
+}
+
+/// 1k, 10k, 1M: axis labels at powers of ten.
+fn si(x: f64) -> String {
+    if x >= 1e6 {
+        format!("{}M", x / 1e6)
+    } else if x >= 1e3 {
+        format!("{}k", x / 1e3)
+    } else {
+        format!("{x}")
+    }
 }
 
 /// 256, 4K, 64K, 1M, 4M.

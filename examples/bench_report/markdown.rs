@@ -20,9 +20,9 @@ pub struct Meta<'a> {
 /// Bytes each kernel reads and writes per element (for GB/s); memcpy reads and writes an f32.
 fn bytes_per_element(kernel: &str) -> Option<f64> {
     Some(match kernel {
-        "ola" | "prefix_sum" => 16.0,
-        "fir16" | "dot" | "hash_all" | "memcpy" => 8.0,
-        "energy_fastmath" => 4.0,
+        "ola" | "prefix_sum" | "ola_spec" | "ola_fixed_spec" => 16.0,
+        "fir16" | "dot" | "hash_all" | "memcpy" | "fir16_spec" => 8.0,
+        "energy_fastmath" | "peak" => 4.0,
         _ => return None,
     })
 }
@@ -45,14 +45,31 @@ pub fn is_kernel(k: &str) -> bool {
     k != "memcpy" && !k.starts_with("compile")
 }
 
-const ORDER: [&str; 5] = ["native", "c", "interpreter", "baseline", "optimized"];
+const ORDER: [&str; 10] = [
+    "native",
+    "c",
+    "interpreter",
+    "baseline",
+    "O0",
+    "O2",
+    "optimized",
+    "optimized-direct",
+    "optimized_specialized",
+    "aot-v3",
+];
 
-fn label(c: &str) -> String {
+/// The name a contender goes by in tables and the chart.
+pub fn label(c: &str) -> String {
     match c {
         "native" => "native Rust".into(),
         "c" => "C (gcc -O3)".into(),
         "baseline" => "tier 1".into(),
         "optimized" => "tier 2".into(),
+        "optimized_specialized" => "tier 2 specialized".into(),
+        "optimized-direct" => "tier 2 direct".into(),
+        "aot-v3" => "AOT x86-64-v3".into(),
+        "O0" => "tier 1, passes O0".into(),
+        "O2" => "tier 1, passes -O2".into(),
         c => c.into(),
     }
 }
@@ -179,7 +196,7 @@ fn kernel_tables(data: &Sized, contenders: &[String]) -> String {
 /// compile/<file> groups: one row per file, one column per configuration.
 fn compile_table(rows: &[Row]) -> (String, BTreeMap<String, BTreeMap<String, f64>>) {
     let mut by_file: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
-    for r in rows {
+    for r in rows.iter().filter(|r| r.package == "strata") {
         if let Some(file) = r.group.strip_prefix("compile/") {
             by_file.entry(file.to_string()).or_default().insert(r.contender.clone(), r.median_ns);
         }
@@ -239,14 +256,15 @@ fn break_even(data: &Sized, compiles: &BTreeMap<String, BTreeMap<String, f64>>) 
 fn other_groups(rows: &[Row]) -> String {
     let mut s = String::new();
     for r in rows {
+        let root = r.package == "strata";
         let sized = kernel_size(&r.group).is_some_and(|(k, _)| is_kernel(k) || k == "memcpy");
-        if sized || r.group.starts_with("compile/") {
+        if root && (sized || r.group.starts_with("compile/")) {
             continue;
         }
         if s.is_empty() {
-            s += "| group | contender | median |\n|---|---|---:|\n";
+            s += "| package | group | benchmark | median |\n|---|---|---|---:|\n";
         }
-        let _ = writeln!(s, "| {} | {} | {} |", r.group, r.contender, fmt_ns(r.median_ns));
+        let _ = writeln!(s, "| {} | {} | {} | {} |", r.package, r.group, r.contender, fmt_ns(r.median_ns));
     }
     s
 }
