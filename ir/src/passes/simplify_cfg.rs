@@ -5,7 +5,11 @@
 //!
 //! What it must not do: merge a block that has another incoming edge (including the second
 //! arm of a `brif` to the same block), merge a block into itself, or touch the entry block
-//! (no branch may target it).
+//! (no branch may target it). Nor may it change which branches are back-edges (a branch to a
+//! block at or before its own in layout order), since each back-edge costs one unit of fuel
+//! on every tier: a block is only merged into a predecessor laid out before it, and only
+//! when none of its successors lies between the two (they would turn from back-edges into
+//! forward edges).
 
 use crate::builder::remove_unreachable_blocks;
 use crate::entities::{Block, Inst, SecondaryMap, Value};
@@ -36,6 +40,10 @@ pub fn run_function(f: &mut Function) {
         }
         let mut merged = false;
         let blocks: Vec<Block> = f.layout.blocks().collect();
+        let mut pos: SecondaryMap<Block, usize> = SecondaryMap::new();
+        for (i, &b) in blocks.iter().enumerate() {
+            pos[b] = i;
+        }
         for a in blocks {
             let Some(t) = f.terminator(a) else { continue };
             let InstData::Jump { dest } = &f.dfg.insts[t] else { continue };
@@ -45,6 +53,15 @@ pub fn run_function(f: &mut Function) {
             }
             let params: Vec<Value> = f.dfg.block_params(b).to_vec();
             if params.len() != args.len() {
+                continue;
+            }
+            // Keep every branch's direction (and so the fuel it costs): `a → b` must be a
+            // forward edge, and no successor of `b` may lie in (a, b].
+            if pos[b] <= pos[a] {
+                continue;
+            }
+            let successors = f.terminator(b).map(|t| f.dfg.insts[t].successors()).unwrap_or_default();
+            if successors.iter().any(|&s| pos[s] > pos[a] && pos[s] <= pos[b]) {
                 continue;
             }
             let mut subst: SecondaryMap<Value, Option<Value>> = SecondaryMap::new();
