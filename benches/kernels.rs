@@ -2,9 +2,12 @@
 //! naturally in Rust. Build with `RUSTFLAGS="-C target-cpu=native"` (as `ci/bench` does) so
 //! the native contender gets the host's full ISA, like tier 2 does.
 //!
-//! Compiled tiers are called through the runtime's dynamic path (argument packing costs a
-//! few tens of nanoseconds per call, visible only at the smallest size). Groups are
-//! `<kernel>/<size>`, contenders `native`, `interpreter`, `baseline`, `optimized`.
+//! Compiled tiers are called through the runtime's dynamic path (`interpreter`, `baseline`,
+//! `optimized`: arguments checked and packed on every call, with a fresh `VmContext`), and
+//! the LLVM code also directly through its array-call trampoline with pre-packed slots, as a
+//! typed call does: `optimized-direct` (tier 2, host CPU) and `aot-v3` (the object code
+//! `strata build`/strata-build makes for `x86-64-v3`, i.e. AVX2 without AVX-512, linked
+//! in-process instead of by the system linker). Groups are `<kernel>/<size>`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
@@ -49,6 +52,68 @@ fn bytes<T: Copy>(v: &[T]) -> Vec<u8> {
 
 fn configure(c: &mut Criterion) -> &mut Criterion {
     c
+}
+
+/// Tier-2 code called directly: the JIT for the host CPU and the AOT object for
+/// `x86-64-v3` (on x86-64; on other hosts the AOT contender is absent).
+#[cfg(feature = "llvm")]
+fn direct(m: &strata_ir::Module, kernel: &str) -> Vec<(&'static str, strata_llvm::CompiledModule)> {
+    use strata_llvm::LlvmOptions;
+    let mut out = vec![("optimized-direct", strata_llvm::compile(m, &LlvmOptions::default()).expect("compiles"))];
+    if cfg!(target_arch = "x86_64") && std::arch::is_x86_feature_detected!("avx2") {
+        let aot = LlvmOptions { target_cpu: Some("x86-64-v3".into()), ..LlvmOptions::default() };
+        let ns = format!("bench_aot_v3_{kernel}");
+        let object = strata_llvm::compile_object(m, &aot, &ns).expect("compiles for x86-64-v3");
+        out.push(("aot-v3", strata_llvm::load_object(m, &object, &ns).expect("links")));
+    }
+    out
+}
+#[cfg(not(feature = "llvm"))]
+fn direct(_: &strata_ir::Module, _: &str) -> Vec<(&'static str, ())> {
+    Vec::new()
+}
+
+/// Benchmarks `name` of each directly called module with the array-call `slots` (pointers
+/// into buffers that outlive the group), checking afterwards that nothing trapped.
+#[cfg(feature = "llvm")]
+fn bench_direct(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    mods: &[(&'static str, strata_llvm::CompiledModule)],
+    name: &str,
+    slots: &[u64],
+) {
+    for (id, m) in mods {
+        let f = m.function(name).expect("exported");
+        let mut ctx = strata_ir::VmContext::default();
+        g.bench_function(*id, |bch| {
+            bch.iter(|| {
+                let mut ret = 0u64;
+                // SAFETY: `slots` holds one slot per ABI parameter of `name`: pointers and
+                // lengths of live, distinct buffers (the mutable one used by nothing else
+                // during the group) and scalar bits; `ctx` has no host functions.
+                unsafe { (f.array_call)(black_box(slots.as_ptr()), &mut ret, &mut ctx) };
+                ret
+            })
+        });
+        assert_eq!(ctx.trap_code, 0, "{id} {name} trapped");
+    }
+}
+#[cfg(not(feature = "llvm"))]
+fn bench_direct(
+    _: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    _: &[(&'static str, ())],
+    _: &str,
+    _: &[u64],
+) {
+}
+
+fn slice_slots<T>(v: &[T]) -> [u64; 2] {
+    [v.as_ptr() as u64, v.len() as u64]
+}
+
+/// Slots of a slice the kernel writes (a pointer derived from a unique borrow).
+fn slice_slots_mut<T>(v: &mut [T]) -> [u64; 2] {
+    [v.as_mut_ptr() as u64, v.len() as u64]
 }
 
 // ---- native Rust references, written as a Rust user would ------------------------------
@@ -110,6 +175,14 @@ fn bench_kernels(c: &mut Criterion) {
     let prefix = load("prefix_sum.sk");
     let (ola_t, fir_t, dot_t, stats_t, hash_t, prefix_t) =
         (tiers(&ola), tiers(&fir), tiers(&dot), tiers(&stats), tiers(&hash), tiers(&prefix));
+    let (ola_d, fir_d, dot_d, stats_d, hash_d, prefix_d) = (
+        direct(&ola, "ola"),
+        direct(&fir, "fir"),
+        direct(&dot, "dot"),
+        direct(&stats, "stats"),
+        direct(&hash, "hash"),
+        direct(&prefix, "prefix"),
+    );
     let taps = data(16, 7);
     for &n in sizes() {
         let (a, b) = (data(n, 1), data(n, 2));
@@ -138,6 +211,11 @@ fn bench_kernels(c: &mut Criterion) {
                 })
             });
         }
+        let mut out_d = out.clone();
+        let mut slots = [slice_slots(&a), slice_slots(&b), slice_slots_mut(&mut out_d)].concat();
+        slots.extend([0.8f32, -0.5, 0.5].map(|x| u64::from(x.to_bits())));
+        bench_direct(&mut g, &ola_d, "ola", &slots);
+        black_box(&mut out_d);
         g.finish();
 
         let mut g = c.benchmark_group(format!("fir16/{n}"));
@@ -152,6 +230,9 @@ fn bench_kernels(c: &mut Criterion) {
                 })
             });
         }
+        let mut y_d = y.clone();
+        bench_direct(&mut g, &fir_d, "fir", &[slice_slots(&a), slice_slots(&taps), slice_slots_mut(&mut y_d)].concat());
+        black_box(&mut y_d);
         g.finish();
 
         let mut g = c.benchmark_group(format!("dot/{n}"));
@@ -161,6 +242,7 @@ fn bench_kernels(c: &mut Criterion) {
                 bch.iter(|| m.call("dot", black_box(&mut [Arg::Slice(&ab), Arg::Slice(&bb)])).expect("runs"))
             });
         }
+        bench_direct(&mut g, &dot_d, "dot", &[slice_slots(&a), slice_slots(&b)].concat());
         g.finish();
 
         let mut g = c.benchmark_group(format!("energy_fastmath/{n}"));
@@ -170,6 +252,7 @@ fn bench_kernels(c: &mut Criterion) {
                 bch.iter(|| m.call("energy", black_box(&mut [Arg::Slice(&ab)])).expect("runs"))
             });
         }
+        bench_direct(&mut g, &stats_d, "energy", &slice_slots(&a));
         g.finish();
 
         let mut g = c.benchmark_group(format!("hash_all/{n}"));
@@ -183,6 +266,9 @@ fn bench_kernels(c: &mut Criterion) {
                 })
             });
         }
+        let mut hout_d = hout.clone();
+        bench_direct(&mut g, &hash_d, "hash_all", &[slice_slots(&ints), slice_slots_mut(&mut hout_d)].concat());
+        black_box(&mut hout_d);
         g.finish();
 
         let mut g = c.benchmark_group(format!("prefix_sum/{n}"));
@@ -194,6 +280,9 @@ fn bench_kernels(c: &mut Criterion) {
                 bch.iter(|| m.call("prefix_sum", black_box(&mut [Arg::SliceMut(&mut xb)])).expect("runs"))
             });
         }
+        let mut xs_d = longs.clone();
+        bench_direct(&mut g, &prefix_d, "prefix_sum", &slice_slots_mut(&mut xs_d));
+        black_box(&mut xs_d);
         g.finish();
     }
 }

@@ -72,20 +72,42 @@ pub struct CompiledModule {
     hosts: Box<HostTable>,
 }
 
+/// `module` after the Strata passes of `opts.pipeline` (borrowed when there are none).
+/// With fuel, passes that remove back-edges are skipped so fuel runs out at the same point.
+pub(crate) fn apply_pipeline<'m>(
+    module: &'m Module,
+    opts: &Options,
+) -> Result<std::borrow::Cow<'m, Module>, CompileError> {
+    Ok(match &opts.pipeline {
+        Some(p) => {
+            let mut m = module.clone();
+            let po = strata_ir::passes::PassOptions { keep_fuel: opts.fuel.is_some(), ..Default::default() };
+            strata_ir::passes::run_pipeline(&mut m, p, &po)?;
+            std::borrow::Cow::Owned(m)
+        }
+        None => std::borrow::Cow::Borrowed(module),
+    })
+}
+
+/// The LLVM options of tier 2 under `opts`.
+#[cfg(feature = "llvm")]
+pub(crate) fn llvm_options(opts: &Options) -> strata_llvm::LlvmOptions {
+    strata_llvm::LlvmOptions { opt_level: opts.llvm_opt_level, fuel: opts.fuel.is_some(), ..Default::default() }
+}
+
+/// Wraps tier-2 code compiled (or loaded) from `module` (after its pipeline).
+#[cfg(feature = "llvm")]
+pub(crate) fn from_llvm(module: &Module, code: strata_llvm::CompiledModule, opts: &Options) -> CompiledModule {
+    let hosts = Box::new(HostTable::new(module, &opts.hosts));
+    CompiledModule { tier: Tier::Optimized, code: Code::Llvm(code), module: module.clone(), fuel: opts.fuel, hosts }
+}
+
 /// Compiles `module` for `tier`; [`Tier::Adaptive`] compiles tier 1 here (the adaptive
 /// policy lives in the `Engine`).
 pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<CompiledModule, CompileError> {
     let tier = if tier == Tier::Adaptive { Tier::Baseline } else { tier };
-    let optimized;
-    let module = match &opts.pipeline {
-        Some(p) => {
-            let mut m = module.clone();
-            strata_ir::passes::run_pipeline(&mut m, p, &strata_ir::passes::PassOptions::default())?;
-            optimized = m;
-            &optimized
-        }
-        None => module,
-    };
+    let module = apply_pipeline(module, opts)?;
+    let module = module.as_ref();
     let code = match tier {
         Tier::Interpreter => {
             let mut i = Interpreter::new(module)?;
@@ -105,14 +127,7 @@ pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<Com
             Code::Cranelift(strata_cranelift::compile(module, &o)?)
         }
         #[cfg(feature = "llvm")]
-        Tier::Optimized => {
-            let o = strata_llvm::LlvmOptions {
-                opt_level: opts.llvm_opt_level,
-                fuel: opts.fuel.is_some(),
-                ..Default::default()
-            };
-            Code::Llvm(strata_llvm::compile(module, &o)?)
-        }
+        Tier::Optimized => Code::Llvm(strata_llvm::compile(module, &llvm_options(opts))?),
         #[allow(unreachable_patterns)]
         t => return Err(CompileError::Unavailable(t)),
     };
