@@ -14,6 +14,7 @@ use crate::trap::Trap;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::Instant;
+use strata_ir::abi::DEFAULT_MAX_CALL_DEPTH;
 use strata_ir::{TrapCode, VmContext};
 
 /// Interpreter time counted as one unit of hotness (a loop iteration of a few
@@ -27,6 +28,13 @@ pub(crate) struct Kernel {
     tier: AtomicU8,
     /// `VmContext::fuel` at the start of each native call.
     fuel_start: i64,
+    /// The host table every native call installs (`VmContext::host_table`, `host_count`,
+    /// `user_data`), read once from the first code: every code of this kernel comes from
+    /// the same IR (same externs, same numbering) with the engine's forwarders, so that
+    /// table serves tier 2 as well. Addresses, kept as integers; `first` owns the table.
+    host_table: usize,
+    host_count: u64,
+    host_user_data: usize,
     /// The code the kernel started on (the interpreter path calls into it).
     first: Arc<CompiledModule>,
     /// Tier-2 code after an adaptive tier-up, kept alive with the kernel.
@@ -65,12 +73,17 @@ impl Kernel {
             return Err(Error::NoSuchFunction(name.to_string()));
         }
         let fuel_start = cfg.fuel.map(|f| i64::try_from(f).unwrap_or(i64::MAX)).unwrap_or(i64::MAX);
+        let mut probe = VmContext::default();
+        code.host_table().install(&mut probe);
         let can_tier_up = adaptive && Tier::Optimized.is_available() && actual != Tier::Optimized;
         Ok(Arc::new_cyclic(|me| Kernel {
             name: name.to_string(),
             entry: AtomicPtr::new(entry),
             tier: AtomicU8::new(actual.index() as u8),
             fuel_start,
+            host_table: probe.host_table as usize,
+            host_count: probe.host_count,
+            host_user_data: probe.user_data as usize,
             first: code,
             upgraded: OnceLock::new(),
             adaptive: can_tier_up.then(|| Adaptive {
@@ -99,12 +112,14 @@ impl Kernel {
     /// A fresh context for one native call.
     #[inline(always)]
     pub(crate) fn context(&self) -> VmContext {
-        let mut ctx = VmContext::default();
-        ctx.fuel = self.fuel_start;
-        // Every code of this kernel comes from the same IR (same externs, same numbering)
-        // with the engine's forwarders, so the first code's table serves tier 2 as well.
-        self.first.host_table().install(&mut ctx);
-        ctx
+        VmContext {
+            trap_code: 0,
+            depth_remaining: DEFAULT_MAX_CALL_DEPTH,
+            fuel: self.fuel_start,
+            host_table: self.host_table as *const *const u8,
+            host_count: self.host_count,
+            user_data: self.host_user_data as *mut u8,
+        }
     }
 
     /// After a native call: count hotness, and turn a trap code into a [`Trap`].
