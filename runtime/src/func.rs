@@ -46,12 +46,13 @@ impl<P: KernelParams, R: KernelResult> TypedFunc<P, R> {
             return self.call_interp(args);
         }
         let mut ctx = k.context();
+        let start = k.probe_start();
         // SAFETY: `entry` is the live direct entry point of `k.name` (the kernel keeps every
         // code it ever published alive), compiled from IR whose signature matched `P` and
         // `R` exactly when this handle was made (`Module::get_on`); slices pass their own
         // pointer and length, `&mut` ones borrowed uniquely for the call; `ctx` outlives it.
         let r = unsafe { args.invoke::<R::Native>(entry, &mut ctx) };
-        k.finish(&ctx)?;
+        k.finish(&ctx, entry, start)?;
         Ok(R::from_native(r))
     }
 
