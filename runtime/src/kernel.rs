@@ -138,6 +138,7 @@ impl Kernel {
             host_table: self.host_table as *const *const u8,
             host_count: self.host_count,
             user_data: self.host_user_data as *mut u8,
+            stack_limit: 0,
         }
     }
 
