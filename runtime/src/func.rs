@@ -10,6 +10,8 @@ use crate::trap::Trap;
 use crate::typed::{KernelParams, KernelResult};
 use std::marker::PhantomData;
 use std::sync::Arc;
+use strata_ir::abi::DEFAULT_STACK_BUDGET;
+use strata_ir::VmContext;
 
 /// An exported function with a checked signature (see `Module::get`). Cheap to clone,
 /// `Send + Sync`: many threads may call it at once.
@@ -46,12 +48,16 @@ impl<P: KernelParams, R: KernelResult> TypedFunc<P, R> {
             return self.call_interp(args);
         }
         let mut ctx = k.context();
+        // The context lives in this frame: its address stands for the caller's stack
+        // pointer, and compiled code may use `DEFAULT_STACK_BUDGET` bytes below it.
+        ctx.stack_limit = (&ctx as *const VmContext as u64).saturating_sub(DEFAULT_STACK_BUDGET);
+        let start = k.probe_start();
         // SAFETY: `entry` is the live direct entry point of `k.name` (the kernel keeps every
         // code it ever published alive), compiled from IR whose signature matched `P` and
         // `R` exactly when this handle was made (`Module::get_on`); slices pass their own
         // pointer and length, `&mut` ones borrowed uniquely for the call; `ctx` outlives it.
         let r = unsafe { args.invoke::<R::Native>(entry, &mut ctx) };
-        k.finish(&ctx)?;
+        k.finish(&ctx, entry, start)?;
         Ok(R::from_native(r))
     }
 

@@ -13,12 +13,16 @@ use crate::tier::Tier;
 use crate::trap::Trap;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+use strata_ir::abi::DEFAULT_MAX_CALL_DEPTH;
 use strata_ir::{TrapCode, VmContext};
 
 /// Interpreter time counted as one unit of hotness (a loop iteration of a few
 /// instructions takes about this long in the interpreter).
 const INTERP_NS_PER_UNIT: u128 = 20;
+
+/// Calls on tier 2 timed before deciding whether to keep it.
+const PROBE_CALLS: u64 = 16;
 
 pub(crate) struct Kernel {
     pub(crate) name: String,
@@ -27,8 +31,18 @@ pub(crate) struct Kernel {
     tier: AtomicU8,
     /// `VmContext::fuel` at the start of each native call.
     fuel_start: i64,
-    /// The code the kernel started on (the interpreter path calls into it).
+    /// The host table every native call installs (`VmContext::host_table`, `host_count`,
+    /// `user_data`), read once from the first code: every code of this kernel comes from
+    /// the same IR (same externs, same numbering) with the engine's forwarders, so that
+    /// table serves tier 2 as well. Addresses, kept as integers; `first` owns the table.
+    host_table: usize,
+    host_count: u64,
+    host_user_data: usize,
+    /// The code the kernel started on (the interpreter path calls into it), its entry
+    /// address (0 on the interpreter) and tier.
     first: Arc<CompiledModule>,
+    first_entry: usize,
+    first_tier: Tier,
     /// Tier-2 code after an adaptive tier-up, kept alive with the kernel.
     upgraded: OnceLock<Arc<CompiledModule>>,
     adaptive: Option<Adaptive>,
@@ -42,8 +56,15 @@ struct Adaptive {
     threshold: u64,
     /// Set once tier 2 was requested; it is requested at most once per kernel.
     requested: AtomicBool,
-    /// Set once counting is pointless (tier 2 installed or failed).
+    /// Set once the decision is final (tier 2 kept, reverted, or failed to compile).
     done: AtomicBool,
+    /// Time and number of native calls on the starting code, and on tier 2 during its
+    /// probation: tier 2 is kept only if its calls are not slower on average (for some
+    /// kernels Strata's own vectorized tier-1 code beats LLVM's).
+    t1_ns: AtomicU64,
+    t1_calls: AtomicU64,
+    t2_ns: AtomicU64,
+    t2_calls: AtomicU64,
     engine: Engine,
     ir: Arc<ModuleIr>,
     me: Weak<Kernel>,
@@ -65,19 +86,30 @@ impl Kernel {
             return Err(Error::NoSuchFunction(name.to_string()));
         }
         let fuel_start = cfg.fuel.map(|f| i64::try_from(f).unwrap_or(i64::MAX)).unwrap_or(i64::MAX);
+        let mut probe = VmContext::default();
+        code.host_table().install(&mut probe);
         let can_tier_up = adaptive && Tier::Optimized.is_available() && actual != Tier::Optimized;
         Ok(Arc::new_cyclic(|me| Kernel {
             name: name.to_string(),
             entry: AtomicPtr::new(entry),
             tier: AtomicU8::new(actual.index() as u8),
             fuel_start,
+            host_table: probe.host_table as usize,
+            host_count: probe.host_count,
+            host_user_data: probe.user_data as usize,
             first: code,
+            first_entry: entry as usize,
+            first_tier: actual,
             upgraded: OnceLock::new(),
             adaptive: can_tier_up.then(|| Adaptive {
                 used: AtomicU64::new(0),
                 threshold: cfg.threshold,
                 requested: AtomicBool::new(false),
                 done: AtomicBool::new(false),
+                t1_ns: AtomicU64::new(0),
+                t1_calls: AtomicU64::new(0),
+                t2_ns: AtomicU64::new(0),
+                t2_calls: AtomicU64::new(0),
                 engine: engine.clone(),
                 ir: Arc::clone(ir),
                 me: me.clone(),
@@ -99,27 +131,68 @@ impl Kernel {
     /// A fresh context for one native call.
     #[inline(always)]
     pub(crate) fn context(&self) -> VmContext {
-        let mut ctx = VmContext::default();
-        ctx.fuel = self.fuel_start;
-        // Every code of this kernel comes from the same IR (same externs, same numbering)
-        // with the engine's forwarders, so the first code's table serves tier 2 as well.
-        self.first.host_table().install(&mut ctx);
-        ctx
+        VmContext {
+            trap_code: 0,
+            depth_remaining: DEFAULT_MAX_CALL_DEPTH,
+            fuel: self.fuel_start,
+            host_table: self.host_table as *const *const u8,
+            host_count: self.host_count,
+            user_data: self.host_user_data as *mut u8,
+            stack_limit: 0,
+        }
     }
 
     /// After a native call: count hotness, and turn a trap code into a [`Trap`].
     #[inline(always)]
-    pub(crate) fn finish(&self, ctx: &VmContext) -> Result<(), Trap> {
-        if let Some(a) = &self.adaptive {
-            if !a.done.load(Ordering::Relaxed) {
-                let used = self.fuel_start.saturating_sub(ctx.fuel).max(0) as u64;
-                self.account(a, used.saturating_add(1));
-            }
+    pub(crate) fn finish(&self, ctx: &VmContext, entry: *const u8, start: Option<Instant>) -> Result<(), Trap> {
+        if let (Some(a), Some(start)) = (&self.adaptive, start) {
+            self.observe(a, ctx, entry, start.elapsed());
         }
         if ctx.trap_code != 0 {
             return Err(self.trap(ctx.trap_code));
         }
         Ok(())
+    }
+
+    /// The start time of a native call, while an adaptive kernel still measures its calls.
+    #[inline(always)]
+    pub(crate) fn probe_start(&self) -> Option<Instant> {
+        match &self.adaptive {
+            Some(a) if !a.done.load(Ordering::Relaxed) => Some(Instant::now()),
+            _ => None,
+        }
+    }
+
+    /// Counts a measured native call: hotness and time on the starting code, or time on
+    /// tier 2 during its probation (deciding after `PROBE_CALLS` calls).
+    #[inline(never)]
+    fn observe(&self, a: &Adaptive, ctx: &VmContext, entry: *const u8, elapsed: Duration) {
+        let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+        if entry as usize == self.first_entry {
+            a.t1_ns.fetch_add(ns, Ordering::Relaxed);
+            a.t1_calls.fetch_add(1, Ordering::Relaxed);
+            let used = self.fuel_start.saturating_sub(ctx.fuel).max(0) as u64;
+            self.account(a, used.saturating_add(1));
+        } else {
+            a.t2_ns.fetch_add(ns, Ordering::Relaxed);
+            if a.t2_calls.fetch_add(1, Ordering::Relaxed) + 1 == PROBE_CALLS {
+                self.decide(a);
+            }
+        }
+    }
+
+    /// Keeps tier 2 if its calls were not slower on average than the starting code's;
+    /// otherwise switches back (the tier-2 code stays alive with the kernel).
+    #[cold]
+    fn decide(&self, a: &Adaptive) {
+        a.done.store(true, Ordering::Relaxed);
+        let (t1, c1) = (a.t1_ns.load(Ordering::Relaxed) as u128, a.t1_calls.load(Ordering::Relaxed) as u128);
+        let (t2, c2) = (a.t2_ns.load(Ordering::Relaxed) as u128, a.t2_calls.load(Ordering::Relaxed) as u128);
+        if c1 > 0 && c2 > 0 && self.first_entry != 0 && t2 * c1 > t1 * c2 {
+            self.entry.store(self.first_entry as *mut u8, Ordering::Release);
+            self.tier.store(self.first_tier.index() as u8, Ordering::Release);
+            a.engine.inner.stats.tiered_down();
+        }
     }
 
     #[cold]
@@ -185,17 +258,23 @@ impl Kernel {
     }
 
     fn install(&self, engine: &Engine, result: Result<(Arc<CompiledModule>, Tier), Error>) {
-        if let Some(a) = &self.adaptive {
-            a.done.store(true, Ordering::Relaxed);
+        let installed = match result {
+            Ok((code, Tier::Optimized)) => match code.native_entry(&self.name) {
+                // Keep the code alive before publishing its address.
+                Some(entry) if self.upgraded.set(code).is_ok() => {
+                    self.entry.store(entry as *mut u8, Ordering::Release);
+                    self.tier.store(Tier::Optimized.index() as u8, Ordering::Release);
+                    engine.inner.stats.tiered_up();
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        if !installed {
+            if let Some(a) = &self.adaptive {
+                a.done.store(true, Ordering::Relaxed);
+            }
         }
-        let Ok((code, Tier::Optimized)) = result else { return };
-        let Some(entry) = code.native_entry(&self.name) else { return };
-        // Keep the code alive before publishing its address.
-        if self.upgraded.set(code).is_err() {
-            return;
-        }
-        self.entry.store(entry as *mut u8, Ordering::Release);
-        self.tier.store(Tier::Optimized.index() as u8, Ordering::Release);
-        engine.inner.stats.tiered_up();
     }
 }

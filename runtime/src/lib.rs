@@ -27,7 +27,7 @@
 //! Files: `engine.rs` (Engine, builder, compiling through the cache), `load.rs` (loaders),
 //! `module.rs` (Module, kernel lookup), `kernel.rs` (entry pointer, adaptive tier-up),
 //! `func.rs` (TypedFunc), `typed.rs` (Rust ↔ IR types), `native_call.rs` (the direct call),
-//! `cache.rs`, `stats.rs`, `trap.rs`, `error.rs`, `nojit.rs`, `host_registry.rs`, `tier.rs`,
+//! `specialize.rs`, `cache.rs`, `stats.rs`, `trap.rs`, `error.rs`, `nojit.rs`, `host_registry.rs`, `tier.rs`,
 //! and `dynamic_call.rs` (the untyped layer).
 
 mod cache;
@@ -43,6 +43,7 @@ mod load;
 mod module;
 mod native_call;
 mod nojit;
+mod specialize;
 mod stats;
 mod tier;
 mod trap;
@@ -58,6 +59,7 @@ pub use host_registry::{HostScalar, IntoHostFn};
 pub use load::BpfInput;
 pub use module::Module;
 pub use nojit::NO_JIT_ENV;
+pub use specialize::{BindValue, Specializer};
 pub use stats::{CompileEvent, EngineStats, EventCallback, MAX_EVENTS};
 pub use strata_ir::interp::HostFn;
 pub use strata_ir::TrapCode;

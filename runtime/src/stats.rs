@@ -38,6 +38,10 @@ pub struct EngineStats {
     pub evictions: u64,
     /// Adaptive kernels that switched to tier 2.
     pub tier_ups: u64,
+    /// Adaptive kernels that went back to their first tier because tier 2 was not faster.
+    pub tier_downs: u64,
+    /// Tier-2 compilations answered by the on-disk cache (LLVM did not run).
+    pub disk_cache_hits: u64,
     /// The most recent events (at most [`MAX_EVENTS`]), oldest first.
     pub events: Vec<CompileEvent>,
 }
@@ -58,6 +62,8 @@ pub(crate) struct Stats {
     hits: AtomicU64,
     evictions: AtomicU64,
     tier_ups: AtomicU64,
+    tier_downs: AtomicU64,
+    disk_hits: AtomicU64,
     events: Mutex<VecDeque<CompileEvent>>,
     callback: Option<EventCallback>,
 }
@@ -88,6 +94,14 @@ impl Stats {
         self.evictions.fetch_add(1, Ordering::Relaxed);
     }
 
+    pub(crate) fn disk_hit(&self) {
+        self.disk_hits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn tiered_down(&self) {
+        self.tier_downs.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub(crate) fn tiered_up(&self) {
         self.tier_ups.fetch_add(1, Ordering::Relaxed);
     }
@@ -99,6 +113,8 @@ impl Stats {
             cache_hits: self.hits.load(Ordering::Relaxed),
             evictions: self.evictions.load(Ordering::Relaxed),
             tier_ups: self.tier_ups.load(Ordering::Relaxed),
+            tier_downs: self.tier_downs.load(Ordering::Relaxed),
+            disk_cache_hits: self.disk_hits.load(Ordering::Relaxed),
             events,
         }
     }
