@@ -2,9 +2,16 @@
 //! naturally in Rust. Build with `RUSTFLAGS="-C target-cpu=native"` (as `ci/bench` does) so
 //! the native contender gets the host's full ISA, like tier 2 does.
 //!
-//! Compiled tiers are called through the runtime's dynamic path (argument packing costs a
-//! few tens of nanoseconds per call, visible only at the smallest size). Groups are
-//! `<kernel>/<size>`, contenders `native`, `interpreter`, `baseline`, `optimized`.
+//! Compiled tiers are called through the runtime's dynamic path (`interpreter`, `baseline`,
+//! `optimized`: arguments checked and packed on every call, with a fresh `VmContext`), and
+//! the LLVM code also directly through its array-call trampoline with pre-packed slots, as a
+//! typed call does: `optimized-direct` (tier 2, host CPU) and `aot-v3` (the object code
+//! `strata build`/strata-build makes for `x86-64-v3`, i.e. AVX2 without AVX-512, linked
+//! in-process instead of by the system linker). `c` is gcc -O3 -march=native (benches/c/,
+//! only when built with STRATA_BENCH_C=1 as ci/bench does); the interpreter runs up to 1M
+//! elements (beyond, it only scales linearly and would dominate the suite's run time).
+//! Groups are `<kernel>/<size>`. The group `memcpy/<size>` copies `size` f32s with
+//! `copy_from_slice`: the memory bandwidth the report sets the kernels' GB/s against.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
@@ -13,7 +20,22 @@ use std::time::Duration;
 use strata_ir::interp::Arg;
 use strata_runtime::{CompiledModule, Options, Tier};
 
-const SIZES: [usize; 4] = [256, 1024, 4096, 1 << 20];
+const SIZES: [usize; 5] = [256, 4096, 1 << 16, 1 << 20, 1 << 22];
+
+/// The largest size the interpreter runs at.
+const INTERP_MAX: usize = 1 << 20;
+
+#[cfg(strata_bench_c)]
+mod c {
+    extern "C" {
+        pub fn c_ola(frame: *const f32, win: *const f32, out: *mut f32, n: i64, gain: f32, lo: f32, hi: f32);
+        pub fn c_fir(x: *const f32, nx: i64, taps: *const f32, nt: i64, y: *mut f32, ny: i64);
+        pub fn c_dot(a: *const f32, b: *const f32, n: i64) -> f32;
+        pub fn c_energy(x: *const f32, n: i64) -> f32;
+        pub fn c_hash_all(x: *const i32, out: *mut i32, n: i64);
+        pub fn c_prefix_sum(x: *mut i64, n: i64) -> i64;
+    }
+}
 
 /// The sizes to run: all of them under `cargo bench`; only the smallest when `cargo test`
 /// runs the benchmark once as a smoke test (no `--bench` flag), which is a debug build.
@@ -28,6 +50,11 @@ fn sizes() -> &'static [usize] {
 fn load(file: &str) -> strata_ir::Module {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kernels").join(file);
     strata::source::load_file(&path, false).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+/// The tiers to run at size `n` (the interpreter only up to [`INTERP_MAX`]).
+fn at_size(tiers: &[(Tier, CompiledModule)], n: usize) -> impl Iterator<Item = &(Tier, CompiledModule)> {
+    tiers.iter().filter(move |(t, _)| *t != Tier::Interpreter || n <= INTERP_MAX)
 }
 
 fn tiers(m: &strata_ir::Module) -> Vec<(Tier, CompiledModule)> {
@@ -49,6 +76,68 @@ fn bytes<T: Copy>(v: &[T]) -> Vec<u8> {
 
 fn configure(c: &mut Criterion) -> &mut Criterion {
     c
+}
+
+/// Tier-2 code called directly: the JIT for the host CPU and the AOT object for
+/// `x86-64-v3` (on x86-64; on other hosts the AOT contender is absent).
+#[cfg(feature = "llvm")]
+fn direct(m: &strata_ir::Module, kernel: &str) -> Vec<(&'static str, strata_llvm::CompiledModule)> {
+    use strata_llvm::LlvmOptions;
+    let mut out = vec![("optimized-direct", strata_llvm::compile(m, &LlvmOptions::default()).expect("compiles"))];
+    if cfg!(target_arch = "x86_64") && std::arch::is_x86_feature_detected!("avx2") {
+        let aot = LlvmOptions { target_cpu: Some("x86-64-v3".into()), ..LlvmOptions::default() };
+        let ns = format!("bench_aot_v3_{kernel}");
+        let object = strata_llvm::compile_object(m, &aot, &ns).expect("compiles for x86-64-v3");
+        out.push(("aot-v3", strata_llvm::load_object(m, &object, &ns).expect("links")));
+    }
+    out
+}
+#[cfg(not(feature = "llvm"))]
+fn direct(_: &strata_ir::Module, _: &str) -> Vec<(&'static str, ())> {
+    Vec::new()
+}
+
+/// Benchmarks `name` of each directly called module with the array-call `slots` (pointers
+/// into buffers that outlive the group), checking afterwards that nothing trapped.
+#[cfg(feature = "llvm")]
+fn bench_direct(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    mods: &[(&'static str, strata_llvm::CompiledModule)],
+    name: &str,
+    slots: &[u64],
+) {
+    for (id, m) in mods {
+        let f = m.function(name).expect("exported");
+        let mut ctx = strata_ir::VmContext::default();
+        g.bench_function(*id, |bch| {
+            bch.iter(|| {
+                let mut ret = 0u64;
+                // SAFETY: `slots` holds one slot per ABI parameter of `name`: pointers and
+                // lengths of live, distinct buffers (the mutable one used by nothing else
+                // during the group) and scalar bits; `ctx` has no host functions.
+                unsafe { (f.array_call)(black_box(slots.as_ptr()), &mut ret, &mut ctx) };
+                ret
+            })
+        });
+        assert_eq!(ctx.trap_code, 0, "{id} {name} trapped");
+    }
+}
+#[cfg(not(feature = "llvm"))]
+fn bench_direct(
+    _: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    _: &[(&'static str, ())],
+    _: &str,
+    _: &[u64],
+) {
+}
+
+fn slice_slots<T>(v: &[T]) -> [u64; 2] {
+    [v.as_ptr() as u64, v.len() as u64]
+}
+
+/// Slots of a slice the kernel writes (a pointer derived from a unique borrow).
+fn slice_slots_mut<T>(v: &mut [T]) -> [u64; 2] {
+    [v.as_mut_ptr() as u64, v.len() as u64]
 }
 
 // ---- native Rust references, written as a Rust user would ------------------------------
@@ -110,6 +199,14 @@ fn bench_kernels(c: &mut Criterion) {
     let prefix = load("prefix_sum.sk");
     let (ola_t, fir_t, dot_t, stats_t, hash_t, prefix_t) =
         (tiers(&ola), tiers(&fir), tiers(&dot), tiers(&stats), tiers(&hash), tiers(&prefix));
+    let (ola_d, fir_d, dot_d, stats_d, hash_d, prefix_d) = (
+        direct(&ola, "ola"),
+        direct(&fir, "fir"),
+        direct(&dot, "dot"),
+        direct(&stats, "stats"),
+        direct(&hash, "hash"),
+        direct(&prefix, "prefix"),
+    );
     let taps = data(16, 7);
     for &n in sizes() {
         let (a, b) = (data(n, 1), data(n, 2));
@@ -122,7 +219,14 @@ fn bench_kernels(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("ola/{n}"));
         let mut out = vec![0.0f32; n];
         g.bench_function("native", |bch| bch.iter(|| ola_native(black_box(&a), &b, &mut out, 0.8, -0.5, 0.5)));
-        for (t, m) in &ola_t {
+        #[cfg(strata_bench_c)]
+        // SAFETY: every pointer covers n elements of live buffers; `out` is uniquely borrowed.
+        g.bench_function("c", |bch| {
+            bch.iter(|| unsafe {
+                c::c_ola(black_box(a.as_ptr()), b.as_ptr(), out.as_mut_ptr(), n as i64, 0.8, -0.5, 0.5)
+            })
+        });
+        for (t, m) in at_size(&ola_t, n) {
             let mut outb = bytes(&out);
             g.bench_function(BenchmarkId::from_parameter(t), |bch| {
                 bch.iter(|| {
@@ -138,12 +242,24 @@ fn bench_kernels(c: &mut Criterion) {
                 })
             });
         }
+        let mut out_d = out.clone();
+        let mut slots = [slice_slots(&a), slice_slots(&b), slice_slots_mut(&mut out_d)].concat();
+        slots.extend([0.8f32, -0.5, 0.5].map(|x| u64::from(x.to_bits())));
+        bench_direct(&mut g, &ola_d, "ola", &slots);
+        black_box(&mut out_d);
         g.finish();
 
         let mut g = c.benchmark_group(format!("fir16/{n}"));
         let mut y = vec![0.0f32; n];
         g.bench_function("native", |bch| bch.iter(|| fir_native(black_box(&a), &taps, &mut y)));
-        for (t, m) in &fir_t {
+        #[cfg(strata_bench_c)]
+        // SAFETY: pointer/length pairs describe live buffers; `y` is uniquely borrowed.
+        g.bench_function("c", |bch| {
+            bch.iter(|| unsafe {
+                c::c_fir(black_box(a.as_ptr()), n as i64, taps.as_ptr(), taps.len() as i64, y.as_mut_ptr(), n as i64)
+            })
+        });
+        for (t, m) in at_size(&fir_t, n) {
             let mut yb = bytes(&y);
             g.bench_function(BenchmarkId::from_parameter(t), |bch| {
                 bch.iter(|| {
@@ -152,30 +268,46 @@ fn bench_kernels(c: &mut Criterion) {
                 })
             });
         }
+        let mut y_d = y.clone();
+        bench_direct(&mut g, &fir_d, "fir", &[slice_slots(&a), slice_slots(&taps), slice_slots_mut(&mut y_d)].concat());
+        black_box(&mut y_d);
         g.finish();
 
         let mut g = c.benchmark_group(format!("dot/{n}"));
         g.bench_function("native", |bch| bch.iter(|| dot_native(black_box(&a), &b)));
-        for (t, m) in &dot_t {
+        #[cfg(strata_bench_c)]
+        // SAFETY: both pointers cover n elements.
+        g.bench_function("c", |bch| bch.iter(|| unsafe { c::c_dot(black_box(a.as_ptr()), b.as_ptr(), n as i64) }));
+        for (t, m) in at_size(&dot_t, n) {
             g.bench_function(BenchmarkId::from_parameter(t), |bch| {
                 bch.iter(|| m.call("dot", black_box(&mut [Arg::Slice(&ab), Arg::Slice(&bb)])).expect("runs"))
             });
         }
+        bench_direct(&mut g, &dot_d, "dot", &[slice_slots(&a), slice_slots(&b)].concat());
         g.finish();
 
         let mut g = c.benchmark_group(format!("energy_fastmath/{n}"));
         g.bench_function("native", |bch| bch.iter(|| energy_native(black_box(&a))));
-        for (t, m) in &stats_t {
+        #[cfg(strata_bench_c)]
+        // SAFETY: the pointer covers n elements.
+        g.bench_function("c", |bch| bch.iter(|| unsafe { c::c_energy(black_box(a.as_ptr()), n as i64) }));
+        for (t, m) in at_size(&stats_t, n) {
             g.bench_function(BenchmarkId::from_parameter(t), |bch| {
                 bch.iter(|| m.call("energy", black_box(&mut [Arg::Slice(&ab)])).expect("runs"))
             });
         }
+        bench_direct(&mut g, &stats_d, "energy", &slice_slots(&a));
         g.finish();
 
         let mut g = c.benchmark_group(format!("hash_all/{n}"));
         let mut hout = vec![0i32; n];
         g.bench_function("native", |bch| bch.iter(|| hash_all_native(black_box(&ints), &mut hout)));
-        for (t, m) in &hash_t {
+        #[cfg(strata_bench_c)]
+        // SAFETY: both pointers cover n elements; `hout` is uniquely borrowed.
+        g.bench_function("c", |bch| {
+            bch.iter(|| unsafe { c::c_hash_all(black_box(ints.as_ptr()), hout.as_mut_ptr(), n as i64) })
+        });
+        for (t, m) in at_size(&hash_t, n) {
             let mut hb = bytes(&hout);
             g.bench_function(BenchmarkId::from_parameter(t), |bch| {
                 bch.iter(|| {
@@ -183,17 +315,31 @@ fn bench_kernels(c: &mut Criterion) {
                 })
             });
         }
+        let mut hout_d = hout.clone();
+        bench_direct(&mut g, &hash_d, "hash_all", &[slice_slots(&ints), slice_slots_mut(&mut hout_d)].concat());
+        black_box(&mut hout_d);
         g.finish();
 
         let mut g = c.benchmark_group(format!("prefix_sum/{n}"));
         let mut xs = longs.clone();
         g.bench_function("native", |bch| bch.iter(|| prefix_sum_native(black_box(&mut xs))));
-        for (t, m) in &prefix_t {
+        #[cfg(strata_bench_c)]
+        // SAFETY: the pointer covers n elements and `xs` is uniquely borrowed.
+        g.bench_function("c", |bch| bch.iter(|| unsafe { c::c_prefix_sum(black_box(xs.as_mut_ptr()), n as i64) }));
+        for (t, m) in at_size(&prefix_t, n) {
             let mut xb = longb.clone();
             g.bench_function(BenchmarkId::from_parameter(t), |bch| {
                 bch.iter(|| m.call("prefix_sum", black_box(&mut [Arg::SliceMut(&mut xb)])).expect("runs"))
             });
         }
+        let mut xs_d = longs.clone();
+        bench_direct(&mut g, &prefix_d, "prefix_sum", &slice_slots_mut(&mut xs_d));
+        black_box(&mut xs_d);
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("memcpy/{n}"));
+        let mut dst = vec![0.0f32; n];
+        g.bench_function("memcpy", |bch| bch.iter(|| dst.copy_from_slice(black_box(&a))));
         g.finish();
     }
 }

@@ -198,7 +198,7 @@ fn dump_accepts_bpf_inputs() {
     assert_eq!(ir_s, ir_bin, "assembly and its bytecode lift alike");
     for tier in strata_runtime::available_tiers() {
         let emit = match tier {
-            strata_runtime::Tier::Interpreter => continue,
+            strata_runtime::Tier::Interpreter | strata_runtime::Tier::Adaptive => continue,
             strata_runtime::Tier::Baseline => "clif",
             strata_runtime::Tier::Optimized => "asm",
         };

@@ -159,3 +159,31 @@ fn dump_shows_the_specialized_ir() {
     assert_eq!(code, 1);
     assert!(err.contains("--specialize needs --fn"), "{err}");
 }
+
+#[cfg(feature = "llvm")]
+#[test]
+fn build_takes_specialize_too() {
+    let dir = std::env::temp_dir().join(format!("strata-cli-spec-build-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let out = dir.join("ola.ll");
+    let out_s = out.to_string_lossy().to_string();
+    let (code, _, err) = strata(&[
+        "build",
+        OLA,
+        "--fn",
+        "ola",
+        "--specialize",
+        "win=[0.5, 0.25],gain=3.0",
+        "--emit",
+        "llvm-ir",
+        "-o",
+        &out_s,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let ir = std::fs::read_to_string(&out).expect("build wrote the LLVM IR");
+    // The gain and the (two-element) window are constants LLVM folded into the code.
+    assert!(ir.contains("3.000000e+00") && ir.contains("2.500000e-01"), "{ir}");
+    let (code, _, err) = strata(&["build", OLA, "--specialize", "gain=3.0", "--emit", "llvm-ir", "-o", &out_s]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--specialize needs --fn"), "{err}");
+}

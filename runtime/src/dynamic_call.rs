@@ -72,17 +72,42 @@ pub struct CompiledModule {
     hosts: Box<HostTable>,
 }
 
-pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<CompiledModule, CompileError> {
-    let optimized;
-    let module = match &opts.pipeline {
+/// `module` after the Strata passes of `opts.pipeline` (borrowed when there are none).
+/// With fuel, passes that remove back-edges are skipped so fuel runs out at the same point.
+pub(crate) fn apply_pipeline<'m>(
+    module: &'m Module,
+    opts: &Options,
+) -> Result<std::borrow::Cow<'m, Module>, CompileError> {
+    Ok(match &opts.pipeline {
         Some(p) => {
             let mut m = module.clone();
-            strata_ir::passes::run_pipeline(&mut m, p, &strata_ir::passes::PassOptions::default())?;
-            optimized = m;
-            &optimized
+            let po = strata_ir::passes::PassOptions { keep_fuel: opts.fuel.is_some(), ..Default::default() };
+            strata_ir::passes::run_pipeline(&mut m, p, &po)?;
+            std::borrow::Cow::Owned(m)
         }
-        None => module,
-    };
+        None => std::borrow::Cow::Borrowed(module),
+    })
+}
+
+/// The LLVM options of tier 2 under `opts`.
+#[cfg(feature = "llvm")]
+pub(crate) fn llvm_options(opts: &Options) -> strata_llvm::LlvmOptions {
+    strata_llvm::LlvmOptions { opt_level: opts.llvm_opt_level, fuel: opts.fuel.is_some(), ..Default::default() }
+}
+
+/// Wraps tier-2 code compiled (or loaded) from `module` (after its pipeline).
+#[cfg(feature = "llvm")]
+pub(crate) fn from_llvm(module: &Module, code: strata_llvm::CompiledModule, opts: &Options) -> CompiledModule {
+    let hosts = Box::new(HostTable::new(module, &opts.hosts));
+    CompiledModule { tier: Tier::Optimized, code: Code::Llvm(code), module: module.clone(), fuel: opts.fuel, hosts }
+}
+
+/// Compiles `module` for `tier`; [`Tier::Adaptive`] compiles tier 1 here (the adaptive
+/// policy lives in the `Engine`).
+pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<CompiledModule, CompileError> {
+    let tier = if tier == Tier::Adaptive { Tier::Baseline } else { tier };
+    let module = apply_pipeline(module, opts)?;
+    let module = module.as_ref();
     let code = match tier {
         Tier::Interpreter => {
             let mut i = Interpreter::new(module)?;
@@ -102,14 +127,7 @@ pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<Com
             Code::Cranelift(strata_cranelift::compile(module, &o)?)
         }
         #[cfg(feature = "llvm")]
-        Tier::Optimized => {
-            let o = strata_llvm::LlvmOptions {
-                opt_level: opts.llvm_opt_level,
-                fuel: opts.fuel.is_some(),
-                ..Default::default()
-            };
-            Code::Llvm(strata_llvm::compile(module, &o)?)
-        }
+        Tier::Optimized => Code::Llvm(strata_llvm::compile(module, &llvm_options(opts))?),
         #[allow(unreachable_patterns)]
         t => return Err(CompileError::Unavailable(t)),
     };
@@ -126,6 +144,23 @@ impl CompiledModule {
     /// The IR module this was compiled from.
     pub fn module(&self) -> &Module {
         &self.module
+    }
+
+    /// The direct native entry point of exported function `name` (`None` on the
+    /// interpreter tier or for an unknown name). Valid while `self` lives.
+    pub(crate) fn native_entry(&self, name: &str) -> Option<*const u8> {
+        match &self.code {
+            Code::Interp(_) => None,
+            #[cfg(feature = "cranelift")]
+            Code::Cranelift(c) => c.function(name).map(|f| f.entry),
+            #[cfg(feature = "llvm")]
+            Code::Llvm(c) => c.function(name).map(|f| f.entry),
+        }
+    }
+
+    /// The host functions JIT code of this module calls (see [`HostTable::install`]).
+    pub(crate) fn host_table(&self) -> &HostTable {
+        &self.hosts
     }
 
     /// Calls exported function `name`.
@@ -161,6 +196,8 @@ impl CompiledModule {
         let mut ret: u64 = 0;
         let mut ctx = VmContext::default();
         self.hosts.install(&mut ctx);
+        // Deep recursion with big frames must trap before it overflows this thread's stack.
+        ctx.limit_stack_from_here(strata_ir::abi::DEFAULT_STACK_BUDGET);
         if let Some(f) = self.fuel {
             ctx.fuel = i64::try_from(f).unwrap_or(i64::MAX);
         }

@@ -32,6 +32,11 @@ pub struct RunArgs {
     /// Fuel budget: loop back-edges and calls each cost one; running out traps.
     #[arg(long, value_name = "N")]
     fuel: Option<u64>,
+    /// Directory of the on-disk cache of tier-2 machine code (`--tier optimized` only): a
+    /// later run of the same kernel links the cached object instead of running LLVM.
+    /// `STRATA_CACHE_STATS=1` reports `cache hit` or `cache miss` on stderr.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
     #[command(flatten)]
     passes: super::PassArgs,
     #[command(flatten)]
@@ -95,9 +100,9 @@ pub fn run(a: RunArgs, color: bool) -> i32 {
             return EXIT_INPUT;
         }
     };
-    let Some(module) = a.passes.apply(module) else { return EXIT_INPUT };
+    let Some(module) = a.passes.apply(module, a.fuel.is_some()) else { return EXIT_INPUT };
     let opts = Options { llvm_opt_level: a.opt_level, fuel: a.fuel, pipeline: None, ..Options::default() };
-    let compiled = match strata_runtime::compile(&module, a.tier, &opts) {
+    let compiled = match compile(&module, a.tier, &opts, a.cache_dir.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -122,4 +127,30 @@ pub fn run(a: RunArgs, color: bool) -> i32 {
             EXIT_INPUT
         }
     }
+}
+
+/// Compiles on `tier`, through the disk cache in `cache_dir` when one is given.
+fn compile(
+    module: &strata_ir::Module,
+    tier: Tier,
+    opts: &Options,
+    cache_dir: Option<&std::path::Path>,
+) -> Result<strata_runtime::CompiledModule, String> {
+    let Some(dir) = cache_dir else { return strata_runtime::compile(module, tier, opts).map_err(|e| e.to_string()) };
+    #[cfg(feature = "llvm")]
+    if tier == Tier::Optimized {
+        let cache = strata_runtime::DiskCache::new(dir).map_err(|e| e.to_string())?;
+        let (code, outcome) = strata_runtime::compile_cached(module, opts, &cache).map_err(|e| e.to_string())?;
+        if std::env::var_os("STRATA_CACHE_STATS").is_some_and(|v| v != "0") {
+            let s = cache.stats();
+            let what = match outcome {
+                strata_runtime::CacheOutcome::Hit => "cache hit",
+                strata_runtime::CacheOutcome::Miss => "cache miss",
+                strata_runtime::CacheOutcome::StoreFailed => "cache miss (store failed)",
+            };
+            eprintln!("{what} ({} rejected file(s)) in {}", s.rejected, dir.display());
+        }
+        return Ok(code);
+    }
+    Err(format!("--cache-dir {} needs --tier optimized (the cache holds tier-2 code)", dir.display()))
 }

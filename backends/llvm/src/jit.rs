@@ -16,28 +16,17 @@
 //! over the DESIGN.md kernels at O2 and O3, MCJIT executed 9.6% more instructions per
 //! compile (wall-clock difference within the noise of a shared machine).
 
-use crate::error::{CompileError, Result};
+use crate::error::Result;
 use crate::lower::{Export, MathCalls};
 use crate::options::LlvmOptions;
+use crate::orc::JitCode;
 use crate::pipeline::{check_options, lower, machine_code, optimize, Lowering};
 use crate::target::TargetSpec;
 use inkwell::context::Context;
-use inkwell::llvm_sys;
 use inkwell::targets::FileType;
-use llvm_sys::error::{LLVMConsumeError, LLVMDisposeErrorMessage, LLVMErrorRef, LLVMGetErrorMessage};
-use llvm_sys::orc2::lljit::{
-    LLVMOrcCreateLLJIT, LLVMOrcLLJITAddObjectFileWithRT, LLVMOrcLLJITGetGlobalPrefix, LLVMOrcLLJITGetMainJITDylib,
-    LLVMOrcLLJITLookup, LLVMOrcLLJITRef,
-};
-use llvm_sys::orc2::{
-    LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess, LLVMOrcJITDylibAddGenerator,
-    LLVMOrcJITDylibCreateResourceTracker, LLVMOrcReleaseResourceTracker, LLVMOrcResourceTrackerRef,
-    LLVMOrcResourceTrackerRemove,
-};
 use std::collections::HashMap;
-use std::ffi::{CStr, CString};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use strata_ir::{ArrayCallFn, Signature, TrapCode, VmContext};
 
@@ -66,6 +55,15 @@ pub fn compile(module: &strata_ir::Module, opts: &LlvmOptions) -> Result<Compile
     })?;
     let t = Instant::now();
     let code = Arc::new(JitCode::load(&object)?);
+    let mut compiled = link(code, exports)?;
+    timings.link = t.elapsed();
+    timings.total = start.elapsed();
+    compiled.timings = timings;
+    Ok(compiled)
+}
+
+/// Looks up the entry point and trampoline of every export in `code`.
+pub(crate) fn link(code: Arc<JitCode>, exports: Vec<Export>) -> Result<CompiledModule> {
     let mut funcs = HashMap::with_capacity(exports.len());
     for Export { name, symbol, trampoline, sig } in exports {
         let entry = code.lookup(&symbol)?;
@@ -78,9 +76,7 @@ pub fn compile(module: &strata_ir::Module, opts: &LlvmOptions) -> Result<Compile
         let f = CompiledFunc { name: name.clone(), entry: entry as *const u8, array_call, sig, _code: code.clone() };
         funcs.insert(name, f);
     }
-    timings.link = t.elapsed();
-    timings.total = start.elapsed();
-    Ok(CompiledModule { funcs, timings, _code: code })
+    Ok(CompiledModule { funcs, timings: CompileTimings::default(), _code: code })
 }
 
 /// Where the time of one [`compile`] went.
@@ -98,123 +94,6 @@ pub struct CompileTimings {
     pub total: Duration,
 }
 
-/// The process-wide ORC `LLJIT`: one execution session and one JIT dylib (which resolves
-/// the C library symbols objects may import, such as `memset`, from the process), created
-/// on first use and never destroyed. ORC is thread-safe: objects are added, linked and
-/// removed from any thread.
-struct SharedJit(LLVMOrcLLJITRef);
-
-// SAFETY: an `LLJIT` may be used from any thread (ORC serializes its session state).
-unsafe impl Send for SharedJit {}
-// SAFETY: see `Send`.
-unsafe impl Sync for SharedJit {}
-
-fn shared_jit() -> Result<&'static SharedJit> {
-    static JIT: OnceLock<Result<SharedJit, String>> = OnceLock::new();
-    let jit = JIT.get_or_init(|| {
-        crate::target::initialize();
-        let mut jit: LLVMOrcLLJITRef = std::ptr::null_mut();
-        // SAFETY: a null builder asks for the default `LLJIT` for the host; on success `jit`
-        // is valid for the rest of the process. The generator resolves symbols the objects
-        // import from the running process; the main dylib takes ownership of it.
-        unsafe {
-            check(LLVMOrcCreateLLJIT(&mut jit, std::ptr::null_mut())).map_err(|e| e.to_string())?;
-            let jd = LLVMOrcLLJITGetMainJITDylib(jit);
-            let mut generator = std::ptr::null_mut();
-            let prefix = LLVMOrcLLJITGetGlobalPrefix(jit);
-            check(LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(
-                &mut generator,
-                prefix,
-                None,
-                std::ptr::null_mut(),
-            ))
-            .map_err(|e| e.to_string())?;
-            LLVMOrcJITDylibAddGenerator(jd, generator);
-        }
-        Ok(SharedJit(jit))
-    });
-    jit.as_ref().map_err(|e| CompileError::Jit(e.clone()))
-}
-
-/// The machine code of one module in the shared JIT, owned through a resource tracker:
-/// dropping it unlinks the symbols and frees the memory.
-struct JitCode {
-    jit: &'static SharedJit,
-    tracker: LLVMOrcResourceTrackerRef,
-}
-
-// SAFETY: the tracker is only used in `Drop` (exclusive access) and ORC's tracker
-// operations are thread-safe; the code it owns is immutable, and running it touches only
-// the memory its caller passes.
-unsafe impl Send for JitCode {}
-// SAFETY: see `Send`: shared access only reads immutable code.
-unsafe impl Sync for JitCode {}
-
-impl JitCode {
-    /// Links `object` into executable memory.
-    fn load(object: &[u8]) -> Result<JitCode> {
-        let jit = shared_jit()?;
-        // SAFETY: `jit.0` is valid for the process. The tracker is owned by the returned
-        // `JitCode` (released in `Drop`); the memory buffer is a copy of `object` whose
-        // ownership passes to `LLVMOrcLLJITAddObjectFileWithRT`.
-        unsafe {
-            let jd = LLVMOrcLLJITGetMainJITDylib(jit.0);
-            let tracker = LLVMOrcJITDylibCreateResourceTracker(jd);
-            let code = JitCode { jit, tracker };
-            let buf = llvm_sys::core::LLVMCreateMemoryBufferWithMemoryRangeCopy(
-                object.as_ptr().cast(),
-                object.len(),
-                c"strata".as_ptr(),
-            );
-            check(LLVMOrcLLJITAddObjectFileWithRT(jit.0, tracker, buf))?;
-            Ok(code)
-        }
-    }
-
-    /// The address of symbol `name` (links the object on first use).
-    fn lookup(&self, name: &str) -> Result<usize> {
-        let cname = CString::new(name).map_err(|_| CompileError::Jit(format!("symbol `{name}` contains NUL")))?;
-        let mut addr = 0;
-        // SAFETY: the JIT is valid for the process; `cname` is NUL-terminated.
-        check(unsafe { LLVMOrcLLJITLookup(self.jit.0, &mut addr, cname.as_ptr()) })?;
-        if addr == 0 {
-            return Err(CompileError::Jit(format!("symbol `{name}` resolved to null")));
-        }
-        Ok(addr as usize)
-    }
-}
-
-impl Drop for JitCode {
-    fn drop(&mut self) {
-        // SAFETY: `self.tracker` was created for this code and is removed and released only
-        // here. No code of it can be running: every pointer into it is held by a
-        // `CompiledFunc` or `CompiledModule`, which keep this `JitCode` alive via an `Arc`.
-        unsafe {
-            let err = LLVMOrcResourceTrackerRemove(self.tracker);
-            if !err.is_null() {
-                LLVMConsumeError(err);
-            }
-            LLVMOrcReleaseResourceTracker(self.tracker);
-        }
-    }
-}
-
-/// Turns an `LLVMErrorRef` into a `Result`, consuming the error.
-fn check(err: LLVMErrorRef) -> Result<()> {
-    if err.is_null() {
-        return Ok(());
-    }
-    // SAFETY: a non-null error from LLVM; `LLVMGetErrorMessage` consumes it and returns a
-    // C string that we copy and dispose exactly once.
-    let msg = unsafe {
-        let m = LLVMGetErrorMessage(err);
-        let s = CStr::from_ptr(m).to_string_lossy().into_owned();
-        LLVMDisposeErrorMessage(m);
-        s
-    };
-    Err(CompileError::Jit(msg))
-}
-
 /// A module compiled to machine code in this process.
 ///
 /// `Send + Sync`, and its functions may run on several threads at once: the code is
@@ -223,7 +102,7 @@ fn check(err: LLVMErrorRef) -> Result<()> {
 /// freed when the module and every [`CompiledFunc`] taken from it are dropped.
 pub struct CompiledModule {
     funcs: HashMap<String, CompiledFunc>,
-    timings: CompileTimings,
+    pub(crate) timings: CompileTimings,
     _code: Arc<JitCode>,
 }
 

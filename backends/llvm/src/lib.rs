@@ -11,20 +11,24 @@
 //! return. Strict float code computes exactly what the interpreter computes (`docs/ir.md`).
 //!
 //! Layout: `lower` turns IR into LLVM IR (one file per concern),
-//! `pipeline` verifies and optimizes, `jit` and `emit` are the two drivers, `target` makes
+//! `pipeline` verifies and optimizes, `jit` and `emit` are the two drivers (`object` makes
+//! and loads JIT objects for a disk cache, `orc` owns the shared ORC JIT), `target` makes
 //! target machines. inkwell types never appear in the public API.
 
 mod emit;
 mod error;
 mod jit;
 mod lower;
+mod object;
 mod options;
+mod orc;
 mod pipeline;
 mod target;
 
 pub use emit::{dump, emit};
 pub use error::CompileError;
 pub use jit::{compile, CallError, CompileTimings, CompiledFunc, CompiledModule};
+pub use object::{compile_object, load_object};
 pub use options::{EmitKind, LlvmOptions};
 
 /// The LLVM version this backend was built against, as LLVM reports it.
@@ -36,4 +40,11 @@ pub fn llvm_version() -> (u32, u32, u32) {
 pub fn host_target() -> (String, String) {
     let spec = target::TargetSpec::new(&LlvmOptions::default(), None);
     (spec.triple, spec.cpu)
+}
+
+/// The triple, CPU name and feature string (`+avx2,+fma,-avx512f,…`) that `opts` compiles
+/// JIT code for: what a cache of machine code must key on.
+pub fn jit_target(opts: &LlvmOptions) -> (String, String, String) {
+    let spec = target::TargetSpec::new(opts, None);
+    (spec.triple, spec.cpu, spec.features)
 }
