@@ -99,8 +99,7 @@ impl Kernel {
     /// A fresh context for one native call.
     #[inline(always)]
     pub(crate) fn context(&self) -> VmContext {
-        let mut ctx = VmContext::default();
-        ctx.fuel = self.fuel_start;
+        let mut ctx = VmContext { fuel: self.fuel_start, ..VmContext::default() };
         // Every code of this kernel comes from the same IR (same externs, same numbering)
         // with the engine's forwarders, so the first code's table serves tier 2 as well.
         self.first.host_table().install(&mut ctx);
