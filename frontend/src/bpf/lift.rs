@@ -87,6 +87,8 @@ struct Lifter<'a, 'f> {
     frame_lo: Value,
     /// Bytes from `frame_lo` to the end of the stack (this frame and its callers').
     frame_span: Value,
+    /// r10 as an offset into the stack slot (a constant in `main`).
+    top_off: Value,
     oob: Option<Block>,
     insns: &'a [Insn],
 }
@@ -126,17 +128,18 @@ fn lift_function(
         let regs: [Variable; 11] = std::array::from_fn(|_| fb.declare_var(Type::I64));
         let (mem_ptr, mem_len) = (params[0], params[1]);
         let mem_base = fb.convert(Opcode::PtrToInt, Type::I64, mem_ptr);
-        let (stack_ptr, stack_len, stack_base, top) = match slot {
+        let (stack_ptr, stack_len, stack_base, top, top_off) = match slot {
             Some(slot) => {
                 let p = fb.stack_addr(slot);
                 let len = fb.iconst(Type::I64, STACK_SIZE * MAX_FRAMES);
                 let base = fb.convert(Opcode::PtrToInt, Type::I64, p);
                 let top = fb.iadd(base, len);
-                (p, len, base, top)
+                (p, len, base, top, len)
             }
             None => {
                 let base = fb.convert(Opcode::PtrToInt, Type::I64, params[2]);
-                (params[2], params[3], base, params[4])
+                let top_off = fb.isub(params[4], base);
+                (params[2], params[3], base, params[4], top_off)
             }
         };
         fb.def_var(regs[10], top);
@@ -169,6 +172,7 @@ fn lift_function(
             top,
             frame_lo,
             frame_span,
+            top_off,
             oob: None,
             insns,
         };
@@ -254,15 +258,28 @@ impl Lifter<'_, '_> {
         b
     }
 
-    /// Emits a checked access of `size` bytes at i64 address `addr`: `f(builder, base, off)`
-    /// runs once for `mem` and once for the stack, and its result (of type `ret`) is joined.
+    /// Emits a checked access of `size` bytes at `reg + off`: `f(builder, base, off)` runs
+    /// once for `mem` and once for the stack, and its result (of type `ret`) is joined.
+    ///
+    /// An access through r10 (read-only, so always this frame's top) whose offset keeps it
+    /// inside this frame's 512 bytes needs no check and cannot be in `mem` (a separate
+    /// allocation): it goes straight to the stack slot at an offset that is a constant in
+    /// `main`, which lets the passes and LLVM keep such slots in registers.
     fn access(
         &mut self,
-        addr: Value,
+        reg: u8,
+        off: i16,
         size: u32,
         ret: Option<Type>,
         f: &mut dyn FnMut(&mut FunctionBuilder, Value, Value) -> Option<Value>,
     ) -> Option<Value> {
+        let o = i64::from(off);
+        if reg == 10 && o >= -STACK_SIZE && o + i64::from(size) <= 0 {
+            let k = self.k(Type::I64, o);
+            let soff = self.fb.iadd(self.top_off, k);
+            return f(&mut self.fb, self.stack_ptr, soff);
+        }
+        let addr = self.addr(reg, off);
         let oob = self.oob_block();
         let sz = self.k(Type::I64, size as i64);
         let moff = self.fb.isub(addr, self.mem_base);
@@ -326,9 +343,8 @@ impl Lifter<'_, '_> {
             CLS_LDX => {
                 let size = ins.mem_size();
                 let ty = int_type(size);
-                let addr = self.addr(ins.src, ins.off);
                 let sx = ins.opc & 0xe0 == MODE_MEMSX;
-                let v = self.access(addr, size, Some(Type::I64), &mut |fb, base, off| {
+                let v = self.access(ins.src, ins.off, size, Some(Type::I64), &mut |fb, base, off| {
                     let v = fb.load(ty, base, off);
                     Some(if ty == Type::I64 {
                         v
@@ -345,13 +361,12 @@ impl Lifter<'_, '_> {
             CLS_ST | CLS_STX => {
                 let size = ins.mem_size();
                 let ty = int_type(size);
-                let addr = self.addr(ins.dst, ins.off);
                 if ins.opc & 0xe0 == MODE_ATOMIC {
-                    return self.atomic(&ins, addr, ty);
+                    return self.atomic(&ins, ty);
                 }
                 let v = if ins.class() == CLS_ST { self.k(Type::I64, ins.imm as i64) } else { self.get(ins.src) };
                 let v = self.narrow(v, ty);
-                self.access(addr, size, None, &mut |fb, base, off| {
+                self.access(ins.dst, ins.off, size, None, &mut |fb, base, off| {
                     fb.store(base, off, v);
                     None
                 });
@@ -361,13 +376,13 @@ impl Lifter<'_, '_> {
         Ok(())
     }
 
-    fn atomic(&mut self, ins: &Insn, addr: Value, ty: Type) -> Result<(), BpfError> {
+    fn atomic(&mut self, ins: &Insn, ty: Type) -> Result<(), BpfError> {
         let src = self.get(ins.src);
         let src = self.narrow(src, ty);
         let r0 = self.get(0);
         let r0 = self.narrow(r0, ty);
         let imm = ins.imm;
-        let old = self.access(addr, ins.mem_size(), Some(ty), &mut |fb, base, off| {
+        let old = self.access(ins.dst, ins.off, ins.mem_size(), Some(ty), &mut |fb, base, off| {
             let old = fb.load(ty, base, off);
             let new = match imm {
                 ATOMIC_XCHG => src,
