@@ -26,6 +26,8 @@ def fmt(ns):
     return f"{ns:.3g} ns"
 
 cols = ["native", "interpreter", "baseline", "optimized", "optimized-direct", "aot-v3"]
+# Extra contenders (e.g. benches/specialize.rs's `optimized_specialized`) get columns too.
+cols += sorted({c for r in rows.values() for c in r} - set(cols))
 print("| kernel | n | " + " | ".join(cols) + " |")
 print("|---|---:|" + "---:|" * len(cols))
 for (kernel, size) in sorted(rows):

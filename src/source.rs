@@ -1,5 +1,6 @@
-//! Loading a module from a source file, by extension: `.sk` (kernel language) or `.sir`
-//! (IR text). Errors come back rendered, with file, line and column, ready to print.
+//! Loading a module from a source file, by extension: `.sk` (kernel language), `.sir`
+//! (IR text), or a BPF program lifted to IR (`.s`/`.asm` assembly, `.o` ELF object —
+//! its first executable section —, `.bin` raw bytecode). Errors come back rendered, with file, line and column, ready to print.
 //! Loading verifies the module, so everything downstream may assume verified IR.
 
 use std::path::Path;
@@ -10,7 +11,7 @@ use strata_ir::Module;
 pub enum LoadError {
     #[error("cannot read `{path}`: {source}")]
     Io { path: String, source: std::io::Error },
-    #[error("`{path}`: unknown source kind (expected a .sk kernel or a .sir IR file)")]
+    #[error("`{path}`: unknown source kind (expected a .sk kernel, a .sir IR file, or BPF as .s, .o or .bin)")]
     UnknownKind { path: String },
     /// Diagnostics, already rendered (with carets) for the terminal.
     #[error("{rendered}")]
@@ -22,6 +23,12 @@ pub enum LoadError {
 pub enum SourceKind {
     Kernel,
     Ir,
+    /// BPF assembly in the conformance suite's syntax.
+    BpfAsm,
+    /// A BPF ELF object (`clang -target bpf`); the first executable section.
+    BpfElf,
+    /// Raw BPF bytecode, 8 bytes per slot.
+    BpfRaw,
 }
 
 impl SourceKind {
@@ -30,6 +37,9 @@ impl SourceKind {
         match path.extension()?.to_str()? {
             "sk" => Some(SourceKind::Kernel),
             "sir" => Some(SourceKind::Ir),
+            "s" | "asm" => Some(SourceKind::BpfAsm),
+            "o" => Some(SourceKind::BpfElf),
+            "bin" => Some(SourceKind::BpfRaw),
             _ => None,
         }
     }
@@ -60,10 +70,29 @@ pub fn load_bytes(name: &str, kind: SourceKind, bytes: &[u8], color: bool) -> Re
                 count: 1,
             })?
         }
+        SourceKind::BpfAsm | SourceKind::BpfElf | SourceKind::BpfRaw => load_bpf(name, kind, bytes)?,
     };
     strata_ir::verify_module(&module).map_err(|errs| LoadError::Diagnostics {
         rendered: format!("{name}: the IR is malformed:\n{errs}"),
         count: errs.0.len(),
     })?;
     Ok(module)
+}
+
+/// Decodes (or assembles) and lifts a BPF program.
+fn load_bpf(name: &str, kind: SourceKind, bytes: &[u8]) -> Result<Module, LoadError> {
+    use strata_frontend::bpf;
+    let err = |e: bpf::BpfError| LoadError::Diagnostics { rendered: format!("{name}: error: {e}"), count: 1 };
+    let insns = match kind {
+        SourceKind::BpfAsm => {
+            let src = std::str::from_utf8(bytes).map_err(|e| LoadError::Diagnostics {
+                rendered: format!("{name}: error: the file is not valid UTF-8 (byte {})", e.valid_up_to()),
+                count: 1,
+            })?;
+            bpf::assemble(src).map_err(err)?
+        }
+        SourceKind::BpfElf => bpf::load_elf(bytes, None).map_err(err)?,
+        _ => bpf::decode(bytes).map_err(err)?,
+    };
+    bpf::lift(&insns).map_err(err)
 }

@@ -5,6 +5,14 @@
 //! A trap stores its code in `ctx.trap_code` and returns (the return value is then
 //! meaningless); nothing unwinds and no signal handler is needed. Internal calls pass the
 //! same context and the caller returns at once when the callee left a trap code.
+//!
+//! Host functions (`call_host`) all have one native type, [`HostCallFn`]: compiled code
+//! stores the call's arguments into a stack array of `u64` slots (the [`ArrayCallFn`] slot
+//! encoding), calls `ctx.host_table[index](ctx, index, args, &mut ret)` and, unless the host
+//! left a trap code in `ctx`, reads the result from `ret`. One signature for every extern is
+//! what lets an embedder register Rust closures: the runtime installs a single dispatcher
+//! in every table entry and finds the closure from `index` and `ctx.user_data`, instead of
+//! needing one native `extern "C"` function per declared signature.
 //! This file only fixes the layout; backends emit code against it, the runtime fills it.
 
 /// The context every compiled function receives as its last argument.
@@ -19,8 +27,9 @@ pub struct VmContext {
     /// Remaining fuel, when the code was compiled with fuel: decremented by one on each
     /// loop back-edge and call; going below zero traps `fuel_exhausted`.
     pub fuel: i64,
-    /// Host functions, indexed by [`crate::ExternId`]: each is an
-    /// `extern "C" fn(args…, ctx: *mut VmContext) -> ret` matching its declaration.
+    /// Host functions, indexed by [`crate::ExternId`]: each entry is a [`HostCallFn`], or
+    /// null for a host function the embedder did not provide (calling it traps
+    /// `host_error`, as in the interpreter).
     pub host_table: *const *const u8,
     /// Number of entries in `host_table`.
     pub host_count: u64,
@@ -87,6 +96,29 @@ mod tests {
 ///
 /// [`Signature::abi_params`]: crate::Signature::abi_params
 pub type ArrayCallFn = unsafe extern "C" fn(args: *const u64, ret: *mut u64, ctx: *mut VmContext);
+
+/// The native type of every host function in `VmContext::host_table`.
+///
+/// `index` is the [`crate::ExternId`] index of the called extern (so one function can serve
+/// every entry), `args` points to one `u64` slot per declared parameter (encoded as for
+/// [`ArrayCallFn`]: integers in the low bits, `bool` 0/1, `f32` bits in the low 32 bits,
+/// `f64` bits, `ptr` the address), and the function writes its result, if the extern
+/// declares one, to `*ret` in the same encoding (readers use only the low bits of narrow
+/// types). To fail, it stores a non-zero [`crate::TrapCode::to_u32`] in `(*ctx).trap_code`
+/// and returns; the compiled caller then traps with that code. It must not unwind.
+///
+/// ```
+/// use strata_ir::abi::{HostCallFn, VmContext};
+/// // A host function doubling its one i64 argument.
+/// unsafe extern "C" fn double(_ctx: *mut VmContext, _index: u64, args: *const u64, ret: *mut u64) {
+///     unsafe { *ret = (*args as i64).wrapping_mul(2) as u64 };
+/// }
+/// let f: HostCallFn = double;
+/// let (mut ctx, arg, mut ret) = (VmContext::default(), 21u64, 0u64);
+/// unsafe { f(&mut ctx, 0, &arg, &mut ret) };
+/// assert_eq!(ret, 42);
+/// ```
+pub type HostCallFn = unsafe extern "C" fn(ctx: *mut VmContext, index: u64, args: *const u64, ret: *mut u64);
 
 /// Symbol of the array-call trampoline of exported function `name` in JIT modules and AOT
 /// objects (the direct entry point keeps the plain name).

@@ -26,7 +26,7 @@ pub mod text;
 pub mod types;
 pub mod verifier;
 
-pub use abi::{ArrayCallFn, VmContext};
+pub use abi::{ArrayCallFn, HostCallFn, VmContext};
 pub use analysis::{BlockPredecessor, ControlFlowGraph, DominatorTree, Loop, LoopAnalysis};
 pub use builder::{BuildError, FunctionBuilder, Variable};
 pub use dfg::{BlockData, DataFlowGraph, ValueData, ValueDef};

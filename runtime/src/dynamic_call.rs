@@ -1,16 +1,18 @@
 //! A module compiled on one tier, called with dynamically typed arguments.
 //!
 //! For the JIT tiers the arguments are packed into the array-call slots of
-//! `strata_ir::abi` and the trampoline is called with a fresh `VmContext`; a trap code left
-//! in the context becomes a [`strata_ir::interp::Trap`]. Slices must come from the caller
+//! `strata_ir::abi` and the trampoline is called with a fresh `VmContext` pointing at the
+//! module's [`HostTable`]; a trap code left in the context becomes a
+//! [`strata_ir::interp::Trap`]. The interpreter gets the same host functions by name. Slices must come from the caller
 //! as byte buffers whose length is a multiple of the element size (checked here, since the
 //! compiled code trusts the lengths it is given).
 
+use crate::host::{slot_to_val, val_to_slot, HostTable};
 use crate::tier::Tier;
 use crate::Options;
 use smallvec::SmallVec;
 use strata_ir::interp::{Arg, InterpError, Interpreter, Trap, Val};
-use strata_ir::{Module, ParamKind, Signature, TrapCode, Type, VmContext};
+use strata_ir::{Module, ParamKind, Signature, TrapCode, VmContext};
 
 /// Why a module could not be compiled on a tier.
 #[derive(Debug, thiserror::Error)]
@@ -67,9 +69,12 @@ pub struct CompiledModule {
     code: Code,
     module: Module,
     fuel: Option<u64>,
+    /// The JIT tiers' host functions (boxed: contexts point into it).
+    hosts: Box<HostTable>,
 }
 
 /// `module` after the Strata passes of `opts.pipeline` (borrowed when there are none).
+/// With fuel, passes that remove back-edges are skipped so fuel runs out at the same point.
 pub(crate) fn apply_pipeline<'m>(
     module: &'m Module,
     opts: &Options,
@@ -77,7 +82,8 @@ pub(crate) fn apply_pipeline<'m>(
     Ok(match &opts.pipeline {
         Some(p) => {
             let mut m = module.clone();
-            strata_ir::passes::run_pipeline(&mut m, p, &strata_ir::passes::PassOptions::default())?;
+            let po = strata_ir::passes::PassOptions { keep_fuel: opts.fuel.is_some(), ..Default::default() };
+            strata_ir::passes::run_pipeline(&mut m, p, &po)?;
             std::borrow::Cow::Owned(m)
         }
         None => std::borrow::Cow::Borrowed(module),
@@ -93,10 +99,14 @@ pub(crate) fn llvm_options(opts: &Options) -> strata_llvm::LlvmOptions {
 /// Wraps tier-2 code compiled (or loaded) from `module` (after its pipeline).
 #[cfg(feature = "llvm")]
 pub(crate) fn from_llvm(module: &Module, code: strata_llvm::CompiledModule, opts: &Options) -> CompiledModule {
-    CompiledModule { tier: Tier::Optimized, code: Code::Llvm(code), module: module.clone(), fuel: opts.fuel }
+    let hosts = Box::new(HostTable::new(module, &opts.hosts));
+    CompiledModule { tier: Tier::Optimized, code: Code::Llvm(code), module: module.clone(), fuel: opts.fuel, hosts }
 }
 
+/// Compiles `module` for `tier`; [`Tier::Adaptive`] compiles tier 1 here (the adaptive
+/// policy lives in the `Engine`).
 pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<CompiledModule, CompileError> {
+    let tier = if tier == Tier::Adaptive { Tier::Baseline } else { tier };
     let module = apply_pipeline(module, opts)?;
     let module = module.as_ref();
     let code = match tier {
@@ -104,6 +114,11 @@ pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<Com
             let mut i = Interpreter::new(module)?;
             if let Some(f) = opts.fuel {
                 i = i.with_fuel(f);
+            }
+            for ext in module.externs.values() {
+                if let Some(f) = opts.hosts.guarded(&ext.name) {
+                    i = i.with_host_fn(&ext.name, f);
+                }
             }
             Code::Interp(i)
         }
@@ -117,7 +132,8 @@ pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<Com
         #[allow(unreachable_patterns)]
         t => return Err(CompileError::Unavailable(t)),
     };
-    Ok(CompiledModule { tier, code, module: module.clone(), fuel: opts.fuel })
+    let hosts = Box::new(HostTable::new(module, &opts.hosts));
+    Ok(CompiledModule { tier, code, module: module.clone(), fuel: opts.fuel, hosts })
 }
 
 impl CompiledModule {
@@ -129,6 +145,23 @@ impl CompiledModule {
     /// The IR module this was compiled from.
     pub fn module(&self) -> &Module {
         &self.module
+    }
+
+    /// The direct native entry point of exported function `name` (`None` on the
+    /// interpreter tier or for an unknown name). Valid while `self` lives.
+    pub(crate) fn native_entry(&self, name: &str) -> Option<*const u8> {
+        match &self.code {
+            Code::Interp(_) => None,
+            #[cfg(feature = "cranelift")]
+            Code::Cranelift(c) => c.function(name).map(|f| f.entry),
+            #[cfg(feature = "llvm")]
+            Code::Llvm(c) => c.function(name).map(|f| f.entry),
+        }
+    }
+
+    /// The host functions JIT code of this module calls (see [`HostTable::install`]).
+    pub(crate) fn host_table(&self) -> &HostTable {
+        &self.hosts
     }
 
     /// Calls exported function `name`.
@@ -163,19 +196,21 @@ impl CompiledModule {
         let slots = pack_args(name, &func.sig, args)?;
         let mut ret: u64 = 0;
         let mut ctx = VmContext::default();
+        self.hosts.install(&mut ctx);
         if let Some(f) = self.fuel {
             ctx.fuel = i64::try_from(f).unwrap_or(i64::MAX);
         }
         // SAFETY: `entry` is the trampoline of `name`, compiled from verified IR with this
         // signature; `slots` holds exactly one slot per ABI parameter, slices point to live
         // buffers of the stated element counts (checked by `pack_args`), mutable ones
-        // uniquely borrowed for the duration of the call; `ret` and `ctx` outlive the call.
+        // uniquely borrowed for the duration of the call; `ret` and `ctx` outlive the call,
+        // and `ctx` points at `self.hosts`, which does too.
         unsafe { entry(slots.as_ptr(), &mut ret, &mut ctx) };
         if ctx.trap_code != 0 {
             let code = TrapCode::from_u32(ctx.trap_code).unwrap_or(TrapCode::Unreachable);
             return Err(CallError::Trap(Trap { code, function: name.to_string() }));
         }
-        Ok(func.sig.ret.map(|t| unpack_ret(t, ret)))
+        Ok(func.sig.ret.map(|t| slot_to_val(t, ret)))
     }
 }
 
@@ -193,7 +228,7 @@ fn pack_args(name: &str, sig: &Signature, args: &mut [Arg<'_>]) -> Result<SmallV
                 if v.ty() != ty {
                     return Err(bad(format!("parameter `{}` is {ty}, got {}", p.name, v.ty())));
                 }
-                slots.push(scalar_slot(*v));
+                slots.push(val_to_slot(*v));
             }
             (ParamKind::Slice { elem, mutable }, a) => {
                 let size = elem.bytes().unwrap_or(1).max(1) as usize;
@@ -215,31 +250,4 @@ fn pack_args(name: &str, sig: &Signature, args: &mut [Arg<'_>]) -> Result<SmallV
         }
     }
     Ok(slots)
-}
-
-fn scalar_slot(v: Val) -> u64 {
-    match v {
-        Val::Bool(b) => b as u64,
-        Val::I8(x) => x as u8 as u64,
-        Val::I16(x) => x as u16 as u64,
-        Val::I32(x) => x as u32 as u64,
-        Val::I64(x) => x as u64,
-        Val::F32(x) => x.to_bits() as u64,
-        Val::F64(x) => x.to_bits(),
-        Val::Ptr(p) => p,
-        Val::Vector(_) => 0,
-    }
-}
-
-fn unpack_ret(ty: Type, slot: u64) -> Val {
-    match ty {
-        Type::BOOL => Val::Bool(slot & 1 != 0),
-        Type::I8 => Val::I8(slot as i8),
-        Type::I16 => Val::I16(slot as i16),
-        Type::I32 => Val::I32(slot as i32),
-        Type::F32 => Val::F32(f32::from_bits(slot as u32)),
-        Type::F64 => Val::F64(f64::from_bits(slot)),
-        Type::PTR => Val::Ptr(slot),
-        _ => Val::I64(slot as i64),
-    }
 }

@@ -1,20 +1,74 @@
-//! Strata's runtime: compiles a module on a chosen tier and calls its functions.
+//! Strata's runtime: the [`Engine`] API users program against, and the untyped
+//! [`compile`] / [`CompiledModule::call`] layer under it (which the CLI's `--tier` and the
+//! differential tests use).
 //!
-//! This first layer gives one entry point for every tier — [`compile`] and
-//! [`CompiledModule::call`] with dynamically typed arguments — which the CLI's `--tier`
-//! and the differential tests use. JIT tiers are called through their array-call
-//! trampolines (`strata_ir::abi`), so no glue is generated per signature. The typed
-//! `Engine` API, the kernel cache and adaptive tier-up build on this (see the runtime issue).
+//! An [`Engine`] (configured with [`Engine::builder`]) loads kernel source, IR text, IR
+//! built in Rust, or BPF into a [`Module`]; [`Module::get`] checks a function's signature
+//! against Rust types once and returns a [`TypedFunc`] whose `call` takes Rust slices and
+//! scalars and calls the compiled code directly, with no allocation. Compiled code is
+//! cached per engine (single-flight, LRU). [`Tier::Adaptive`] kernels start on tier 1 and
+//! move to tier 2 on a background thread once hot. Traps come back as [`Trap`]; an
+//! optional fuel budget bounds every call; without executable memory everything runs on
+//! the interpreter. See `docs/runtime.md` for a guided tour.
+//!
+//! ```
+//! use strata_runtime::{Engine, Tier};
+//! let engine = Engine::builder().tier(Tier::Baseline).build();
+//! let m = engine.load_source("dot.sk", "export fn dot(a: [f32], b: [f32]) -> f32 {
+//!     let mut s = 0.0;
+//!     for i in 0..a.len() { s += a[i] * b[i]; }
+//!     return s;
+//! }")?;
+//! let dot = m.get::<(&[f32], &[f32]), f32>("dot")?;
+//! assert_eq!(dot.call((&[1.0, 2.0], &[3.0, 4.0]))?, 11.0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Files: `engine.rs` (Engine, builder, compiling through the cache), `load.rs` (loaders),
+//! `module.rs` (Module, kernel lookup), `kernel.rs` (entry pointer, adaptive tier-up),
+//! `func.rs` (TypedFunc), `typed.rs` (Rust ↔ IR types), `native_call.rs` (the direct call),
+//! `cache.rs`, `stats.rs`, `trap.rs`, `error.rs`, `nojit.rs`, `host_registry.rs`, `tier.rs`,
+//! and `dynamic_call.rs` (the untyped layer).
 
+mod cache;
 mod disk_cache;
 mod dynamic_call;
+mod engine;
+mod error;
+mod func;
+mod host;
+mod host_registry;
+mod kernel;
+mod load;
+mod module;
+mod native_call;
+mod nojit;
+mod stats;
 mod tier;
+mod trap;
+mod typed;
 
 pub use disk_cache::{CacheKey, DiskCache, DiskCacheStats};
 pub use dynamic_call::{CallError, CompileError, CompiledModule};
+pub use engine::{Engine, EngineBuilder, DEFAULT_CACHE_CAPACITY, DEFAULT_TIER_UP_THRESHOLD};
+pub use error::Error;
+pub use func::TypedFunc;
+pub use host::{HostFunctions, HostTable};
+pub use host_registry::{HostScalar, IntoHostFn};
+pub use load::BpfInput;
+pub use module::Module;
+pub use nojit::NO_JIT_ENV;
+pub use stats::{CompileEvent, EngineStats, EventCallback, MAX_EVENTS};
+pub use strata_ir::interp::HostFn;
+pub use strata_ir::TrapCode;
 pub use tier::Tier;
+pub use trap::Trap;
+pub use typed::{KernelArg, KernelParams, KernelResult, SliceElem};
 
-use strata_ir::Module;
+/// The guide in `docs/runtime.md`, compiled here so that its examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/runtime.md")]
+pub struct RuntimeGuide;
 
 /// Options for compiling a module on a tier.
 #[derive(Clone, Debug)]
@@ -26,16 +80,20 @@ pub struct Options {
     /// Strata's own pass pipeline to run before compiling (`-O2`, or a list such as
     /// `const-fold,gvn,dce`); `None` runs no passes.
     pub pipeline: Option<String>,
+    /// Host functions the module's `extern fn`s resolve to by name, on every tier. An
+    /// extern with no registered function traps `host_error` when called.
+    pub hosts: HostFunctions,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { llvm_opt_level: 3, fuel: None, pipeline: None }
+        Options { llvm_opt_level: 3, fuel: None, pipeline: None, hosts: HostFunctions::new() }
     }
 }
 
-/// Compiles `module` (which must be verified) for `tier`.
-pub fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<CompiledModule, CompileError> {
+/// Compiles `module` (which must be verified) for `tier` ([`Tier::Adaptive`] means tier 1
+/// here), for the untyped [`CompiledModule::call`].
+pub fn compile(module: &strata_ir::Module, tier: Tier, opts: &Options) -> Result<CompiledModule, CompileError> {
     dynamic_call::compile(module, tier, opts)
 }
 
@@ -81,7 +139,7 @@ pub enum CacheOutcome {
 /// ```
 #[cfg(feature = "llvm")]
 pub fn compile_cached(
-    module: &Module,
+    module: &strata_ir::Module,
     opts: &Options,
     cache: &DiskCache,
 ) -> Result<(CompiledModule, CacheOutcome), CompileError> {

@@ -4,15 +4,14 @@
 //! `clang -target bpf`, or raw bytecode in any other file), verifies and lifts it, runs it
 //! with r1/r2 = the memory given by `--mem` (hex bytes, or `@FILE`) and prints r0 as
 //! 64-bit hex (`0x…`, the suite's notation). `--dump-mem` adds a second line with the final
-//! memory as hex bytes. The default helper set: helper 5 returns its first argument (what
-//! the conformance suite's `call_unwind_fail`/`callx` expect); other helpers trap
-//! `host_error`. Helpers run on the interpreter tier only for now (compiled tiers have
-//! no host-function table yet).
+//! memory as hex bytes. The default helper set ([`strata::bpf::default_helpers`]): helper 5
+//! returns its first argument (what the conformance suite's `call_unwind_fail`/`callx`
+//! expect); other helpers trap `host_error`. Helpers work on every tier.
 
 use super::{run::parse_tier, EXIT_INPUT, EXIT_TRAP};
 use std::path::{Path, PathBuf};
 use strata_frontend::bpf;
-use strata_ir::interp::{Arg, InterpError, Interpreter, Val};
+use strata_ir::interp::{Arg, Val};
 use strata_runtime::{CallError, Options, Tier};
 
 #[derive(clap::Subcommand)]
@@ -154,34 +153,12 @@ fn run(a: BpfRunArgs) -> i32 {
             return EXIT_INPUT;
         }
     };
-    let result: Result<Option<Val>, CallError> = if a.tier == Tier::Interpreter {
-        // The interpreter takes the default helper set.
-        let mut interp = match Interpreter::new(&module) {
-            Ok(i) => i.with_host("bpf_helper_5", |args| Ok(args.first().copied())),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_INPUT;
-            }
-        };
-        if let Some(f) = a.fuel {
-            interp = interp.with_fuel(f);
-        }
-        interp.call("main", &mut [Arg::SliceMut(&mut mem)]).map_err(|e| match e {
-            InterpError::Trap(t) => CallError::Trap(t),
-            e => CallError::Interp(e),
-        })
-    } else {
-        if !module.externs.is_empty() {
-            eprintln!("error: this program calls helpers, which run on `--tier interpreter` only for now");
+    let opts = Options { fuel: a.fuel, hosts: strata::bpf::default_helpers(), ..Options::default() };
+    let result: Result<Option<Val>, CallError> = match strata_runtime::compile(&module, a.tier, &opts) {
+        Ok(c) => c.call("main", &mut [Arg::SliceMut(&mut mem)]),
+        Err(e) => {
+            eprintln!("error: {e}");
             return EXIT_INPUT;
-        }
-        let opts = Options { fuel: a.fuel, ..Options::default() };
-        match strata_runtime::compile(&module, a.tier, &opts) {
-            Ok(c) => c.call("main", &mut [Arg::SliceMut(&mut mem)]),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_INPUT;
-            }
         }
     };
     match result {

@@ -34,11 +34,20 @@ pub struct DumpArgs {
     target_cpu: Option<String>,
     #[command(flatten)]
     passes: super::PassArgs,
+    /// The function --specialize binds parameters of.
+    #[arg(long = "fn", value_name = "NAME")]
+    func: Option<String>,
+    #[command(flatten)]
+    specialize: super::specialize::SpecializeArgs,
 }
 
 pub fn dump(a: DumpArgs, color: bool) -> i32 {
-    let Some(module) = load_or_report(&a.file, color) else { return EXIT_INPUT };
-    let Some(module) = a.passes.apply(module) else { return EXIT_INPUT };
+    let Some(mut module) = load_or_report(&a.file, color) else { return EXIT_INPUT };
+    if let Err(e) = super::specialize::apply_for(&a.specialize, a.func.as_deref(), &mut module) {
+        eprintln!("error: {e}");
+        return EXIT_INPUT;
+    }
+    let Some(module) = a.passes.apply(module, false) else { return EXIT_INPUT };
     let text: Result<String, String> = match a.emit {
         Emit::Ir => Ok(strata_ir::print_module(&module)),
         Emit::Clif => clif(&module),

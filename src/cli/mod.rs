@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod dump;
 mod run;
+mod specialize;
 
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -94,10 +95,12 @@ pub struct PassArgs {
 }
 
 impl PassArgs {
-    /// Runs the pipeline (if any), printing dumps and timings to stderr.
-    fn apply(&self, mut module: strata_ir::Module) -> Option<strata_ir::Module> {
+    /// Runs the pipeline (if any), printing dumps and timings to stderr. `keep_fuel`: the
+    /// code will run with fuel, so passes that remove back-edges are skipped.
+    fn apply(&self, mut module: strata_ir::Module, keep_fuel: bool) -> Option<strata_ir::Module> {
         use strata_ir::passes::{run_pipeline, DumpAfter, PassOptions};
         let mut opts = PassOptions::from_env();
+        opts.keep_fuel = keep_fuel;
         match self.dump_after.as_deref() {
             Some("all") => opts.dump_after = DumpAfter::All,
             Some(p) => opts.dump_after = DumpAfter::Pass(p.to_string()),

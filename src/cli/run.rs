@@ -1,6 +1,10 @@
-//! `strata run FILE --fn NAME --args JSON [--tier T]`: runs one exported function on a
-//! tier and prints `{"ret": …, "outputs": {…}}`. A trap prints
+//! `strata run FILE --fn NAME --args JSON [--tier T] [--specialize NAME=VALUE,…]`: runs one
+//! exported function on a tier and prints `{"ret": …, "outputs": {…}}`. A trap prints
 //! `{"trap": code, "function": name}` and exits with code 3.
+//!
+//! With `--specialize`, the bound parameters are removed from the function before the
+//! pipeline runs; `--args` then gives either only the remaining parameters in order, or
+//! all of them (the values at bound positions are ignored).
 
 use super::{load_or_report, EXIT_INPUT, EXIT_TRAP};
 use std::path::PathBuf;
@@ -15,7 +19,8 @@ pub struct RunArgs {
     /// The exported function to run.
     #[arg(long = "fn", value_name = "NAME")]
     func: String,
-    /// Arguments as a JSON array: numbers for scalars, arrays of numbers for slices.
+    /// Arguments as a JSON array: numbers for scalars, arrays of numbers for slices. With
+    /// --specialize: only the unbound parameters, or all (bound positions ignored).
     #[arg(long, default_value = "[]", value_name = "JSON")]
     args: String,
     /// Execution tier: interpreter (tier 0), baseline (Cranelift), optimized (LLVM).
@@ -34,6 +39,19 @@ pub struct RunArgs {
     cache_dir: Option<PathBuf>,
     #[command(flatten)]
     passes: super::PassArgs,
+    #[command(flatten)]
+    specialize: super::specialize::SpecializeArgs,
+}
+
+/// Applies `--specialize` and returns the `--args` text for the specialized signature.
+fn specialize_and_args(
+    a: &RunArgs,
+    module: &mut strata_ir::Module,
+    original: &strata_ir::Signature,
+) -> Result<String, String> {
+    a.specialize.apply(module, &a.func)?;
+    let bound = a.specialize.names()?;
+    super::specialize::remaining_args(original, &bound, &a.args)
 }
 
 pub fn parse_tier(s: &str) -> Result<Tier, String> {
@@ -64,16 +82,26 @@ pub fn run(a: RunArgs, color: bool) -> i32 {
         );
         return EXIT_INPUT;
     };
+    let mut module = module;
+    let original = module.functions[id].sig.clone();
+    let args_text = match specialize_and_args(&a, &mut module, &original) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_INPUT;
+        }
+    };
+    // Specialization replaces the function in place, so `id` still names it.
     let sig = module.functions[id].sig.clone();
-    let mut owned = match json_args::parse_args(&a.func, &sig, &a.args) {
+    let mut owned = match json_args::parse_args(&a.func, &sig, &args_text) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_INPUT;
         }
     };
-    let Some(module) = a.passes.apply(module) else { return EXIT_INPUT };
-    let opts = Options { llvm_opt_level: a.opt_level, fuel: a.fuel, pipeline: None };
+    let Some(module) = a.passes.apply(module, a.fuel.is_some()) else { return EXIT_INPUT };
+    let opts = Options { llvm_opt_level: a.opt_level, fuel: a.fuel, pipeline: None, ..Options::default() };
     let compiled = match compile(&module, a.tier, &opts, a.cache_dir.as_deref()) {
         Ok(c) => c,
         Err(e) => {

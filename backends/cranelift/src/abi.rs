@@ -4,12 +4,12 @@
 //! 0/1, zero-extended like Rust's `bool`; `i8`/`i16` are sign-extended like Rust's `i8`/`i16`
 //! (System V leaves the upper bits to the caller, and Rust callees rely on the extension).
 //! Vectors — only in local functions, whose callers are all generated here — travel as their
-//! parts (see `repr`). Host functions have the same shape: scalar params, then the context.
+//! parts (see `repr`). Host functions are all called as `strata_ir::HostCallFn`, with arguments in `u64` slots.
 
 use crate::repr::{Layouts, Repr};
 use cranelift_codegen::ir::{types, AbiParam, Signature as ClSignature};
 use cranelift_codegen::isa::CallConv;
-use strata_ir::{ExternFunc, LaneType, Signature, Type};
+use strata_ir::{LaneType, Signature, Type};
 
 /// The Cranelift pointer type (Strata only targets 64-bit hosts).
 pub(crate) const PTR: cranelift_codegen::ir::Type = types::I64;
@@ -40,16 +40,11 @@ pub(crate) fn function_signature(layouts: &Layouts, sig: &Signature, call_conv: 
     s
 }
 
-/// The signature of a host function.
-pub(crate) fn host_signature(layouts: &Layouts, ext: &ExternFunc, call_conv: CallConv) -> ClSignature {
+/// The signature of every host function (`strata_ir::HostCallFn`):
+/// `(ctx, index: u64, args: *const u64, ret: *mut u64)`.
+pub(crate) fn host_call_signature(call_conv: CallConv) -> ClSignature {
     let mut s = ClSignature::new(call_conv);
-    for &ty in &ext.params {
-        abi_params(layouts, ty, &mut s.params);
-    }
-    s.params.push(AbiParam::new(PTR));
-    if let Some(ret) = ext.ret {
-        abi_params(layouts, ret, &mut s.returns);
-    }
+    s.params.extend([AbiParam::new(PTR), AbiParam::new(types::I64), AbiParam::new(PTR), AbiParam::new(PTR)]);
     s
 }
 

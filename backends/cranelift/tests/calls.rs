@@ -4,7 +4,7 @@
 
 mod common;
 use common::*;
-use strata_ir::{ExternFunc, FloatCC, IntCC, Linkage, Module, Opcode, Param, TrapCode, Type, VmContext};
+use strata_ir::{ExternFunc, FloatCC, HostCallFn, IntCC, Linkage, Module, Opcode, Param, TrapCode, Type, VmContext};
 
 /// fib(n) = n < 2 ? n : fib(n-1) + fib(n-2)
 fn fib_module() -> Module {
@@ -155,14 +155,29 @@ fn narrow_results_in_slots() {
     assert_eq!(call(&cm, "f", &[f32s(1.0)]), Ok(u64::from((-1.0f32).to_bits())), "upper bits zero");
 }
 
-extern "C" fn host_axpy(a: f32, x: i32, y: f32, ctx: *mut VmContext) -> f32 {
-    // SAFETY: compiled code passes its own valid context; the test put an f32 in user_data.
-    let scale = unsafe { *((*ctx).user_data as *const f32) };
-    a * x as f32 + y * scale
+/// `axpy(a: f32, x: i32, y: f32) -> f32` as a `HostCallFn`.
+unsafe extern "C" fn host_axpy(ctx: *mut VmContext, index: u64, args: *const u64, ret: *mut u64) {
+    assert_eq!(index, 0, "the extern's index is passed");
+    // SAFETY: compiled code passes its own valid context, three argument slots and a
+    // result slot; the test put an f32 in user_data.
+    unsafe {
+        let scale = *((*ctx).user_data as *const f32);
+        let a = f32::from_bits(*args as u32);
+        let x = *args.add(1) as i32;
+        let y = f32::from_bits(*args.add(2) as u32);
+        *ret = u64::from((a * x as f32 + y * scale).to_bits());
+    }
 }
 
-extern "C" fn host_flag(b: bool, n: i8, _ctx: *mut VmContext) -> bool {
-    b && n < 0
+/// `flag(b: bool, n: i8) -> bool` as a `HostCallFn`.
+unsafe extern "C" fn host_flag(_ctx: *mut VmContext, index: u64, args: *const u64, ret: *mut u64) {
+    assert_eq!(index, 1, "the extern's index is passed");
+    // SAFETY: two argument slots and a result slot, as the extern declares.
+    unsafe {
+        let b = *args as u8 != 0;
+        let n = *args.add(1) as i8;
+        *ret = u64::from(b && n < 0);
+    }
 }
 
 #[test]
@@ -190,7 +205,7 @@ fn host_functions() {
         b.ret(Some(r));
     }));
     let cm = compile_ok(&m);
-    let table = [host_axpy as *const u8, host_flag as *const u8];
+    let table = [host_axpy as HostCallFn as *const u8, host_flag as HostCallFn as *const u8];
     let mut scale = 10.0f32;
     let mut ctx = VmContext {
         host_table: table.as_ptr(),

@@ -13,7 +13,7 @@ use common::reference::same;
 use common::*;
 use std::collections::HashMap;
 use strata_cranelift::{CompiledModule, CraneliftOptions, OptLevel};
-use strata_ir::{Arg, Interpreter, Module, ParamKind, Signature, TrapCode, Type, Val, VmContext};
+use strata_ir::{Arg, HostCallFn, Interpreter, Module, ParamKind, Signature, TrapCode, Type, Val, VmContext};
 
 /// One argument: a scalar slot, or a slice's bytes.
 #[derive(Clone, Debug)]
@@ -143,17 +143,17 @@ impl PickVec for Rng {
     }
 }
 
-extern "C" fn host_expf(x: f32, _: *mut VmContext) -> f32 {
-    strata_ir::abi::strata_expf(x)
+// The host functions as `HostCallFn`s. SAFETY (all four): compiled code passes its own
+// valid context, one slot per declared parameter and a result slot.
+unsafe extern "C" fn host_expf(_: *mut VmContext, _: u64, args: *const u64, ret: *mut u64) {
+    unsafe { *ret = u64::from(strata_ir::abi::strata_expf(f32::from_bits(*args as u32)).to_bits()) };
 }
-extern "C" fn host_log(_: i64, _: *mut VmContext) {}
-extern "C" fn host_add(a: i32, b: i32, _: *mut VmContext) -> i32 {
-    a.wrapping_add(b)
+unsafe extern "C" fn host_log(_: *mut VmContext, _: u64, _: *const u64, _: *mut u64) {}
+unsafe extern "C" fn host_add(_: *mut VmContext, _: u64, args: *const u64, ret: *mut u64) {
+    unsafe { *ret = (*args as i32).wrapping_add(*args.add(1) as i32) as u32 as u64 };
 }
-extern "C" fn host_fail(_: i32, ctx: *mut VmContext) -> i32 {
-    // SAFETY: compiled code passes its own valid context.
+unsafe extern "C" fn host_fail(ctx: *mut VmContext, _: u64, _: *const u64, _: *mut u64) {
     unsafe { (*ctx).trap_code = TrapCode::HostError.to_u32() };
-    0
 }
 
 /// Registers the host functions on the interpreter.
@@ -176,10 +176,10 @@ fn hosts(m: &Module) -> Vec<*const u8> {
     m.externs
         .values()
         .map(|e| match e.name.as_str() {
-            "expf" => host_expf as *const u8,
-            "host_log" => host_log as *const u8,
-            "host_add" => host_add as *const u8,
-            "host_fail" => host_fail as *const u8,
+            "expf" => host_expf as HostCallFn as *const u8,
+            "host_log" => host_log as HostCallFn as *const u8,
+            "host_add" => host_add as HostCallFn as *const u8,
+            "host_fail" => host_fail as HostCallFn as *const u8,
             _ => std::ptr::null(),
         })
         .collect()

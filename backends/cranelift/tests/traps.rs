@@ -5,7 +5,9 @@
 mod common;
 use common::*;
 use strata_cranelift::CraneliftOptions;
-use strata_ir::{ExternFunc, FunctionBuilder, IntCC, Linkage, Module, Opcode, Param, TrapCode, Type, Value, VmContext};
+use strata_ir::{
+    ExternFunc, FunctionBuilder, HostCallFn, IntCC, Linkage, Module, Opcode, Param, TrapCode, Type, Value, VmContext,
+};
 
 #[test]
 fn div_by_zero_every_kind() {
@@ -158,7 +160,7 @@ fn depth_is_checked_before_fuel_and_host_calls_are_free() {
     assert_eq!(call_ctx(&cm, "rec", &[5], &mut ctx), Err(TrapCode::FuelExhausted));
 
     let cm = compile_opts(&host_module(), &CraneliftOptions { fuel: true, ..opts() });
-    let table = [host_checked_sqrt as *const u8];
+    let table = [host_checked_sqrt as HostCallFn as *const u8];
     let mut out = [0i64];
     let mut ctx = VmContext { host_table: table.as_ptr(), host_count: 1, fuel: 0, ..VmContext::default() };
     let args = [4.0f64.to_bits(), out.as_mut_ptr() as u64, 1];
@@ -195,13 +197,17 @@ fn deep_recursion_traps_before_the_native_stack_overflows() {
     assert_eq!(call_ctx(&cm, "rec", &[5_000], &mut ctx), Ok(5_000));
 }
 
-extern "C" fn host_checked_sqrt(x: f64, ctx: *mut VmContext) -> f64 {
-    if x < 0.0 {
-        // SAFETY: compiled code passes its own valid context.
-        unsafe { (*ctx).trap_code = TrapCode::HostError.to_u32() };
-        return 0.0;
+/// `checked_sqrt(x: f64) -> f64` as a `HostCallFn`: traps `host_error` on negative input.
+unsafe extern "C" fn host_checked_sqrt(ctx: *mut VmContext, _: u64, args: *const u64, ret: *mut u64) {
+    // SAFETY: compiled code passes its own valid context, one argument slot and a result slot.
+    unsafe {
+        let x = f64::from_bits(*args);
+        if x < 0.0 {
+            (*ctx).trap_code = TrapCode::HostError.to_u32();
+            return;
+        }
+        *ret = x.sqrt().to_bits();
     }
-    x.sqrt()
 }
 
 /// `f(x, out)`: out[0] = 1; y = host(x); out[0] = 2; return y.
@@ -229,7 +235,7 @@ fn host_module() -> Module {
 #[test]
 fn host_error_stops_the_caller() {
     let cm = compile_ok(&host_module());
-    let table = [host_checked_sqrt as *const u8];
+    let table = [host_checked_sqrt as HostCallFn as *const u8];
     let mut out = [0i64];
     let mut ctx = VmContext { host_table: table.as_ptr(), host_count: 1, ..VmContext::default() };
     let args = |x: f64, out: &mut [i64; 1]| [x.to_bits(), out.as_mut_ptr() as u64, 1];

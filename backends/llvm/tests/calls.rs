@@ -5,7 +5,7 @@
 mod common;
 use common::suite::*;
 use common::*;
-use strata_ir::{FuncId, Linkage, Module, VmContext};
+use strata_ir::{FuncId, HostCallFn, Linkage, Module, VmContext};
 use strata_llvm::{compile, LlvmOptions};
 
 #[test]
@@ -44,24 +44,38 @@ fn calls_pass_slices() {
     }
 }
 
-extern "C" fn host_scale(x: f32, k: i32, ctx: *mut VmContext) -> f32 {
-    // SAFETY: compiled code passes the caller's live context; user_data is set by the test.
-    let factor = unsafe { *((*ctx).user_data as *const f32) };
-    x * k as f32 * factor
+// The host functions as `HostCallFn`s. SAFETY (all three): compiled code passes the
+// caller's live context, one slot per declared parameter and a result slot; user_data is
+// set by the test.
+
+/// `scale(x: f32, k: i32) -> f32`.
+unsafe extern "C" fn host_scale(ctx: *mut VmContext, index: u64, args: *const u64, ret: *mut u64) {
+    assert_eq!(index, 0, "the extern's index is passed");
+    unsafe {
+        let factor = *((*ctx).user_data as *const f32);
+        let (x, k) = (f32::from_bits(*args as u32), *args.add(1) as i32);
+        *ret = u64::from((x * k as f32 * factor).to_bits());
+    }
 }
 
-extern "C" fn host_is_big(x: i64, _ctx: *mut VmContext) -> u8 {
-    (x > 100) as u8
+/// `is_big(x: i64) -> bool`.
+unsafe extern "C" fn host_is_big(_ctx: *mut VmContext, _: u64, args: *const u64, ret: *mut u64) {
+    unsafe { *ret = u64::from((*args as i64) > 100) };
 }
 
-extern "C" fn host_flag(flag: u8, _ctx: *mut VmContext) -> i32 {
-    flag as i32 * 7
+/// `flag(b: bool) -> i32`.
+unsafe extern "C" fn host_flag(_ctx: *mut VmContext, _: u64, args: *const u64, ret: *mut u64) {
+    unsafe { *ret = (*args as u8 as i32 * 7) as u32 as u64 };
 }
 
 #[test]
 fn host_calls_through_the_context_table() {
     let m = host_module();
-    let table: [*const u8; 3] = [host_scale as *const u8, host_is_big as *const u8, host_flag as *const u8];
+    let table: [*const u8; 3] = [
+        host_scale as HostCallFn as *const u8,
+        host_is_big as HostCallFn as *const u8,
+        host_flag as HostCallFn as *const u8,
+    ];
     let factor = 0.5f32;
     for cm in compile_levels(&m) {
         let f = func(&cm, "f");

@@ -20,7 +20,8 @@ use common::suite::*;
 use common::{module, same_f32, same_f64, Rng, F32S, F64S, I64S};
 use std::path::Path;
 use strata_ir::{
-    Arg, ExternId, FloatFlags, InterpError, Interpreter, LaneType, Module, ParamKind, TrapCode, Type, Val, VmContext,
+    Arg, ExternId, FloatFlags, HostCallFn, InterpError, Interpreter, LaneType, Module, ParamKind, TrapCode, Type, Val,
+    VmContext,
 };
 use strata_llvm::{compile, CallError, CompiledFunc, CompiledModule, LlvmOptions};
 
@@ -223,29 +224,36 @@ fn fastmath(m: &Module, name: &str) -> bool {
 
 // ---- host functions, for both tiers --------------------------------------------------
 
-extern "C" fn h_scale(x: f32, k: i32, _: *mut VmContext) -> f32 {
-    x * k as f32 * 0.5
-}
-extern "C" fn h_is_big(x: i64, _: *mut VmContext) -> u8 {
-    (x > 100) as u8
-}
-extern "C" fn h_flag(b: u8, _: *mut VmContext) -> i32 {
-    b as i32 * 7
-}
-extern "C" fn h_double_or_fail(x: i32, ctx: *mut VmContext) -> i32 {
-    if x < 0 {
-        // SAFETY: compiled code passes its live context.
-        unsafe { (*ctx).trap_code = TrapCode::HostError.to_u32() };
-        return 0;
+// The host functions as `HostCallFn`s. SAFETY (all): compiled code passes its live
+// context, one slot per declared parameter and a result slot.
+unsafe extern "C" fn h_scale(_: *mut VmContext, _: u64, args: *const u64, ret: *mut u64) {
+    unsafe {
+        let (x, k) = (f32::from_bits(*args as u32), *args.add(1) as i32);
+        *ret = u64::from((x * k as f32 * 0.5).to_bits());
     }
-    x.wrapping_mul(2)
 }
-extern "C" fn h_expf(x: f32, _: *mut VmContext) -> f32 {
-    strata_ir::abi::strata_expf(x)
+unsafe extern "C" fn h_is_big(_: *mut VmContext, _: u64, args: *const u64, ret: *mut u64) {
+    unsafe { *ret = u64::from((*args as i64) > 100) };
 }
-extern "C" fn h_log(_: i64, _: *mut VmContext) {}
-extern "C" fn h_add(a: i32, b: i32, _: *mut VmContext) -> i32 {
-    a.wrapping_add(b)
+unsafe extern "C" fn h_flag(_: *mut VmContext, _: u64, args: *const u64, ret: *mut u64) {
+    unsafe { *ret = (*args as u8 as i32 * 7) as u32 as u64 };
+}
+unsafe extern "C" fn h_double_or_fail(ctx: *mut VmContext, _: u64, args: *const u64, ret: *mut u64) {
+    unsafe {
+        let x = *args as i32;
+        if x < 0 {
+            (*ctx).trap_code = TrapCode::HostError.to_u32();
+            return;
+        }
+        *ret = x.wrapping_mul(2) as u32 as u64;
+    }
+}
+unsafe extern "C" fn h_expf(_: *mut VmContext, _: u64, args: *const u64, ret: *mut u64) {
+    unsafe { *ret = u64::from(strata_ir::abi::strata_expf(f32::from_bits(*args as u32)).to_bits()) };
+}
+unsafe extern "C" fn h_log(_: *mut VmContext, _: u64, _: *const u64, _: *mut u64) {}
+unsafe extern "C" fn h_add(_: *mut VmContext, _: u64, args: *const u64, ret: *mut u64) {
+    unsafe { *ret = (*args as i32).wrapping_add(*args.add(1) as i32) as u32 as u64 };
 }
 
 /// The host functions of `m` by extern name: the compiled tier's table (in `ExternId`
@@ -258,46 +266,46 @@ fn hosts(m: &Module, interp: Interpreter) -> (Vec<*const u8>, Interpreter) {
         let slot = &mut table[strata_ir::EntityRef::index(id)];
         match e.name.as_str() {
             "scale" => {
-                *slot = h_scale as *const u8;
+                *slot = h_scale as HostCallFn as *const u8;
                 interp = interp.with_host("scale", |a| match a {
                     [Val::F32(x), Val::I32(k)] => Ok(Some(Val::F32(x * *k as f32 * 0.5))),
                     _ => Err(TrapCode::HostError),
                 });
             }
             "is_big" => {
-                *slot = h_is_big as *const u8;
+                *slot = h_is_big as HostCallFn as *const u8;
                 interp = interp.with_host("is_big", |a| match a {
                     [Val::I64(x)] => Ok(Some(Val::Bool(*x > 100))),
                     _ => Err(TrapCode::HostError),
                 });
             }
             "flag" => {
-                *slot = h_flag as *const u8;
+                *slot = h_flag as HostCallFn as *const u8;
                 interp = interp.with_host("flag", |a| match a {
                     [Val::Bool(b)] => Ok(Some(Val::I32(*b as i32 * 7))),
                     _ => Err(TrapCode::HostError),
                 });
             }
             "h" => {
-                *slot = h_double_or_fail as *const u8;
+                *slot = h_double_or_fail as HostCallFn as *const u8;
                 interp = interp.with_host("h", |a| match a {
                     [Val::I32(x)] if *x >= 0 => Ok(Some(Val::I32(x.wrapping_mul(2)))),
                     _ => Err(TrapCode::HostError),
                 });
             }
             "expf" => {
-                *slot = h_expf as *const u8;
+                *slot = h_expf as HostCallFn as *const u8;
                 interp = interp.with_host("expf", |a| match a {
                     [Val::F32(x)] => Ok(Some(Val::F32(strata_ir::abi::strata_expf(*x)))),
                     _ => Err(TrapCode::HostError),
                 });
             }
             "host_log" => {
-                *slot = h_log as *const u8;
+                *slot = h_log as HostCallFn as *const u8;
                 interp = interp.with_host("host_log", |_| Ok(None));
             }
             "host_add" => {
-                *slot = h_add as *const u8;
+                *slot = h_add as HostCallFn as *const u8;
                 interp = interp.with_host("host_add", |a| match a {
                     [Val::I32(x), Val::I32(y)] => Ok(Some(Val::I32(x.wrapping_add(*y)))),
                     _ => Err(TrapCode::HostError),

@@ -6,7 +6,7 @@
 mod common;
 use common::suite::*;
 use common::*;
-use strata_ir::{TrapCode, VmContext};
+use strata_ir::{HostCallFn, TrapCode, VmContext};
 use strata_llvm::{compile, CallError, LlvmOptions};
 
 #[test]
@@ -112,19 +112,24 @@ fn stack_overflow_is_checked_before_fuel() {
     }
 }
 
-extern "C" fn failing_host(x: i32, ctx: *mut VmContext) -> i32 {
-    if x < 0 {
-        // SAFETY: compiled code passes the caller's live context.
-        unsafe { (*ctx).trap_code = TrapCode::HostError.to_u32() };
-        return 0;
+/// `h(x: i32) -> i32` as a `HostCallFn`: `2x`, or `host_error` for negative `x`.
+unsafe extern "C" fn failing_host(ctx: *mut VmContext, _: u64, args: *const u64, ret: *mut u64) {
+    // SAFETY: compiled code passes the caller's live context, one argument slot and a
+    // result slot.
+    unsafe {
+        let x = *args as i32;
+        if x < 0 {
+            (*ctx).trap_code = TrapCode::HostError.to_u32();
+            return;
+        }
+        *ret = (x * 2) as u32 as u64;
     }
-    x * 2
 }
 
 #[test]
 fn host_errors() {
     let m = host_error_module();
-    let table = [failing_host as *const u8];
+    let table = [failing_host as HostCallFn as *const u8];
     let null_table = [std::ptr::null::<u8>()];
     for cm in compile_levels(&m) {
         let f = func(&cm, "f");

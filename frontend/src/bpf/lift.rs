@@ -10,8 +10,10 @@
 //! r1 = the address of `mem` (0 if `mem` is empty) and r2 = its length.
 //!
 //! Every load, store and atomic computes its address as an `i64` and checks that the whole
-//! access lies in `mem` or in the shared stack before touching either (through the slice
-//! pointer or the stack slot address); anything else traps `out_of_bounds`.
+//! access lies in `mem` or in the stack a frame may use — its own 512 bytes below its r10
+//! and its callers' frames above (so pointers into a caller's frame work), never the unused
+//! frames below it — before touching either (through the slice pointer or the stack slot
+//! address); anything else traps `out_of_bounds`.
 //!
 //! Helpers: `call N` becomes `call_host @bpf_helper_N(r1, .., r5) -> i64`. `call %rX`
 //! (callx) calls helper N when rX was set by `mov rX, N` or `lddw` earlier in the same
@@ -81,6 +83,10 @@ struct Lifter<'a, 'f> {
     stack_base: Value,
     stack_len: Value,
     top: Value,
+    /// The lowest stack address this frame may use (`r10 - 512`).
+    frame_lo: Value,
+    /// Bytes from `frame_lo` to the end of the stack (this frame and its callers').
+    frame_span: Value,
     oob: Option<Block>,
     insns: &'a [Insn],
 }
@@ -134,6 +140,10 @@ fn lift_function(
             }
         };
         fb.def_var(regs[10], top);
+        let frame = fb.iconst(Type::I64, STACK_SIZE);
+        let frame_lo = fb.isub(top, frame);
+        let end = fb.iadd(stack_base, stack_len);
+        let frame_span = fb.isub(end, frame_lo);
         if entry == 0 {
             // r1 is 0 (null) when there is no memory, as in the suite's reference engines.
             let zero = fb.iconst(Type::I64, 0);
@@ -147,8 +157,21 @@ fn lift_function(
             }
         }
         let blocks: BTreeMap<usize, Block> = leaders.iter().map(|&l| (l, fb.create_block())).collect();
-        let mut l =
-            Lifter { fb, regs, mem_ptr, mem_len, mem_base, stack_ptr, stack_base, stack_len, top, oob: None, insns };
+        let mut l = Lifter {
+            fb,
+            regs,
+            mem_ptr,
+            mem_len,
+            mem_base,
+            stack_ptr,
+            stack_base,
+            stack_len,
+            top,
+            frame_lo,
+            frame_span,
+            oob: None,
+            insns,
+        };
         l.fb.jump(blocks[&entry], &[]);
         for &i in &reach {
             if let Some(&b) = blocks.get(&i) {
@@ -260,13 +283,14 @@ impl Lifter<'_, '_> {
         self.fb.jump(join, &args);
 
         self.fb.switch_to_block(stk_check);
-        let soff = self.fb.isub(addr, self.stack_base);
+        let foff = self.fb.isub(addr, self.frame_lo);
         let sz = self.k(Type::I64, size as i64);
-        let sroom = self.fb.isub(self.stack_len, sz);
-        let in_stk = self.fb.icmp(IntCC::Ule, soff, sroom);
+        let sroom = self.fb.isub(self.frame_span, sz);
+        let in_stk = self.fb.icmp(IntCC::Ule, foff, sroom);
         self.fb.brif(in_stk, stk_b, &[], oob, &[]);
 
         self.fb.switch_to_block(stk_b);
+        let soff = self.fb.isub(addr, self.stack_base);
         let r = f(&mut self.fb, self.stack_ptr, soff);
         let args: Vec<Value> = r.into_iter().collect();
         self.fb.jump(join, &args);
@@ -593,6 +617,10 @@ mod tests {
         assert_eq!(run("stdw [%r10-8], -2\nldxdw %r0, [%r10-8]\nexit", &mut []).unwrap(), -2);
         assert!(run("ldxdw %r0, [%r10-4]\nexit", &mut []).is_err());
         assert!(run("ldxb %r0, [%r10-4097]\nexit", &mut []).is_err());
+        // Only this frame's 512 bytes: the unused frames below are off limits too.
+        assert_eq!(run("stb [%r10-512], 3\nldxb %r0, [%r10-512]\nexit", &mut []).unwrap(), 3);
+        assert!(run("ldxb %r0, [%r10-513]\nexit", &mut []).is_err());
+        assert!(run("call local f\nexit\nf:\nldxb %r0, [%r10-513]\nexit", &mut []).is_err());
         assert_eq!(run("mov %r0, %r1\nexit", &mut []).unwrap(), 0);
     }
 

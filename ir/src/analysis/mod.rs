@@ -14,8 +14,10 @@
 //! the [`Layout`](crate::Layout) API guarantees (the verifier checks it first anyway).
 
 pub mod cfg;
+pub mod counted;
 pub mod dominance;
 pub mod loops;
+pub mod ranges;
 
 pub use cfg::{BlockPredecessor, ControlFlowGraph};
 pub use dominance::DominatorTree;

@@ -1,8 +1,9 @@
 //! Calls. An IR call passes the callee's expanded parameters and the context, costs one unit
 //! of fuel (when fuel is on) before it, and is followed by a check of `ctx.trap_code` that
-//! returns at once if the callee trapped. Host calls go through `ctx.host_table[extern
-//! index]` (an index at or past `ctx.host_count`, or a null entry, traps `host_error`), cost
-//! no fuel (as in the interpreter) and are followed by the same check. Math functions are
+//! returns at once if the callee trapped. Host calls store their arguments in a stack
+//! array of `u64` slots and call `ctx.host_table[extern index]` as a [`strata_ir::HostCallFn`]
+//! (an index at or past `ctx.host_count`, or a null entry, traps `host_error`); they cost no
+//! fuel (as in the interpreter) and are followed by the same check. Math functions are
 //! plain calls to the shared implementations and cannot trap.
 //!
 //! Every reference to another function is "not colocated" (an absolute address), because
@@ -10,10 +11,12 @@
 
 use super::{Lowerer, Result};
 use crate::abi::{self, PTR};
+use crate::repr::lane_cl;
 use cranelift_codegen::ir::{
     condcodes::IntCC, ExtFuncData, ExternalName, FuncRef, InstBuilder, MemFlagsData, UserExternalName, Value as ClValue,
 };
-use strata_ir::{EntityRef, ExternId, FuncId, Opcode, TrapCode, Type, Value, VmContext};
+use cranelift_codegen::ir::{types, StackSlotData, StackSlotKind};
+use strata_ir::{EntityRef, ExternId, FuncId, LaneType, Opcode, TrapCode, Type, Value, VmContext};
 
 impl Lowerer<'_, '_> {
     fn import(&mut self, id: cranelift_module::FuncId, sig: cranelift_codegen::ir::Signature) -> FuncRef {
@@ -79,15 +82,33 @@ impl Lowerer<'_, '_> {
         self.call_results(inst, f.sig.ret, res)
     }
 
+    /// `call_host`: the arguments go into a stack array of `u64` slots (the array-call slot
+    /// encoding of `strata_ir::abi`), one more slot receives the result, and the code calls
+    /// `ctx.host_table[index](ctx, index, args, ret)` (a [`strata_ir::HostCallFn`]).
     pub(super) fn lower_call_host(&mut self, ext: ExternId, args: &[Value], res: Option<Value>) -> Result<()> {
         let module = self.env.module;
         let Some(e) = module.externs.get(ext) else { return Err(self.invalid(format!("unknown host function {ext}"))) };
-        let cargs = self.call_args(args, &e.params)?;
-        let sig = match self.host_sigs.get(&ext.index()) {
-            Some(&s) => s,
+        if e.params.iter().chain(&e.ret).any(|t| t.is_vector()) {
+            return Err(self.invalid(format!("host function `{}` takes or returns a vector", e.name)));
+        }
+        if args.len() != e.params.len() {
+            return Err(self.invalid(format!("call with {} arguments, expected {}", args.len(), e.params.len())));
+        }
+        let mut parts = Vec::with_capacity(args.len());
+        for (&a, &t) in args.iter().zip(&e.params) {
+            if self.ty(a)? != t {
+                return Err(self.invalid(format!("call argument {a} is not a {t}")));
+            }
+            match self.get(a)?.as_slice() {
+                &[v] => parts.push((v, t)),
+                _ => return Err(self.invalid(format!("host call argument {a} is not a scalar"))),
+            }
+        }
+        let sig = match self.host_sig {
+            Some(s) => s,
             None => {
-                let s = self.b.import_signature(abi::host_signature(&self.env.layouts, e, self.env.call_conv));
-                self.host_sigs.insert(ext.index(), s);
+                let s = self.b.import_signature(abi::host_call_signature(self.env.call_conv));
+                self.host_sig = Some(s);
                 s
             }
         };
@@ -101,9 +122,46 @@ impl Lowerer<'_, '_> {
         let fptr = self.b.ins().load(PTR, MemFlagsData::trusted(), entry, 0);
         let null = self.b.ins().icmp_imm_s(IntCC::Equal, fptr, 0);
         self.trap_if(null, TrapCode::HostError);
-        let inst = self.b.ins().call_indirect(sig, fptr, &cargs);
+        // Slots 0..n hold the arguments, slot n the result.
+        let size = u32::try_from((parts.len() + 1) * 8)
+            .map_err(|_| self.invalid(format!("host function `{}` has too many parameters", e.name)))?;
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, size, 3));
+        let flags = MemFlagsData::trusted();
+        for (i, &(v, t)) in parts.iter().enumerate() {
+            let enc = match t.lane() {
+                LaneType::Bool => self.b.ins().uextend(types::I64, v),
+                LaneType::I8 | LaneType::I16 | LaneType::I32 => self.b.ins().sextend(types::I64, v),
+                LaneType::F32 => {
+                    let bits = self.b.ins().bitcast(types::I32, MemFlagsData::new(), v);
+                    self.b.ins().uextend(types::I64, bits)
+                }
+                LaneType::F64 => self.b.ins().bitcast(types::I64, MemFlagsData::new(), v),
+                LaneType::I64 | LaneType::Ptr => v,
+            };
+            self.b.ins().stack_store(PTR, enc, slot, (i * 8) as i32);
+        }
+        let ret_off = (parts.len() * 8) as i32;
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.b.ins().stack_store(PTR, zero, slot, ret_off);
+        let args_p = self.b.ins().stack_addr(PTR, slot, 0);
+        let ret_p = self.b.ins().stack_addr(PTR, slot, ret_off);
+        let idx = self.b.ins().iconst(types::I64, index);
+        let ctx = self.ctx;
+        self.b.ins().call_indirect(sig, fptr, &[ctx, idx, args_p, ret_p]);
         self.check_callee_trap();
-        self.call_results(inst, e.ret, res)
+        match (res, e.ret) {
+            (Some(r), Some(t)) if self.ty(r)? == t => {
+                let v = if t.is_bool() {
+                    let byte = self.b.ins().load(types::I8, flags, ret_p, 0);
+                    self.b.ins().icmp_imm_s(IntCC::NotEqual, byte, 0)
+                } else {
+                    self.b.ins().load(lane_cl(t.lane()), flags, ret_p, 0)
+                };
+                self.def(r, smallvec::smallvec![v])
+            }
+            (None, _) => Ok(()),
+            _ => Err(self.invalid("call result does not match the callee's return type")),
+        }
     }
 
     /// Calls the shared implementation of a transcendental `op` on scalars of type `ty`.

@@ -87,7 +87,7 @@ pub(crate) fn lower_function(
         propagate: None,
         entry_overflow: None,
         func_refs: HashMap::new(),
-        host_sigs: HashMap::new(),
+        host_sig: None,
         math_refs: HashMap::new(),
         data_gvs: HashMap::new(),
     };
@@ -123,7 +123,8 @@ pub(crate) struct Lowerer<'a, 'f> {
     /// Block that traps `stack_overflow` before the depth counter was decremented.
     entry_overflow: Option<ir::Block>,
     func_refs: HashMap<usize, FuncRef>,
-    host_sigs: HashMap<usize, SigRef>,
+    /// The imported signature of [`strata_ir::HostCallFn`], once a host call needs it.
+    host_sig: Option<SigRef>,
     math_refs: HashMap<(Opcode, Type), FuncRef>,
     data_gvs: HashMap<usize, GlobalValue>,
 }

@@ -24,10 +24,10 @@ use super::{set_align, MathCallee};
 use crate::error::{CompileError, Result};
 use inkwell::attributes::AttributeLoc;
 use inkwell::basic_block::BasicBlock;
-use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, IntValue};
+use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, InstructionOpcode as Op, IntValue, PointerValue};
 use inkwell::IntPredicate;
 use strata_ir::{
-    Block, BlockCall, EntityRef, ExternId, FloatFlags, FuncId, Inst, Opcode, TrapCode, Type, Value, VmContext,
+    Block, BlockCall, EntityRef, ExternId, FloatFlags, FuncId, Inst, LaneType, Opcode, TrapCode, Type, Value, VmContext,
 };
 
 impl<'ctx> FuncLower<'_, '_, 'ctx> {
@@ -255,11 +255,29 @@ impl<'ctx> FuncLower<'_, '_, 'ctx> {
         self.check_trap()
     }
 
-    /// `call_host @h(args)`: through `ctx.host_table[h]`, with the context as last argument.
-    /// A missing entry (index past `host_count`, or a null pointer) traps `host_error`.
+    /// `call_host @h(args)`: the arguments go into a `[n + 1 x i64]` alloca (array-call
+    /// slot encoding; the last slot receives the result) and `ctx.host_table[h]` is called
+    /// as a [`strata_ir::HostCallFn`]: `(ctx, h, args, ret)`. A missing entry (index past
+    /// `host_count`, or a null pointer) traps `host_error`; a trap code the host stored in
+    /// the context ends this function like a callee's trap.
     pub(crate) fn call_host(&mut self, inst: Inst, func: ExternId, args: &[Value]) -> Result<()> {
         let ext = self.m.ir.externs.get(func).ok_or_else(|| self.malformed(format!("{func} does not exist")))?;
-        let llargs = self.call_args(args, &ext.params, &format!("host function `{}`", ext.name))?;
+        if ext.params.iter().chain(&ext.ret).any(|t| t.is_vector()) {
+            return Err(self.malformed(format!("host function `{}` takes or returns a vector", ext.name)));
+        }
+        if args.len() != ext.params.len() {
+            return Err(self.malformed(format!(
+                "host function `{}` takes {} arguments, got {}",
+                ext.name,
+                ext.params.len(),
+                args.len()
+            )));
+        }
+        for (&a, &t) in args.iter().zip(&ext.params) {
+            if self.ty(a) != t {
+                return Err(self.malformed(format!("argument {a} of host function `{}` is not of type {t}", ext.name)));
+            }
+        }
         let (i64t, ptr) = (self.m.ctx.i64_type(), self.m.types.ptr());
         let b = &self.m.builder;
         let table = b.build_load(ptr, self.ctx_field(VmContext::OFFSET_HOST_TABLE)?, "host_table")?;
@@ -278,10 +296,92 @@ impl<'ctx> FuncLower<'_, '_, 'ctx> {
         let fp = fp.into_pointer_value();
         let null = b.build_is_null(fp, "")?;
         self.trap_if(null, TrapCode::HostError)?;
-        let fn_ty = self.m.types.fn_type(&ext.params, ext.ret);
-        let call = self.m.builder.build_indirect_call(fn_ty, fp, &llargs, "")?;
-        self.call_result(inst, ext.ret, call.try_as_basic_value().basic())?;
-        self.check_trap()
+        let n = args.len() as u64;
+        let slots = self.entry_alloca(i64t.array_type(n as u32 + 1), "host_slots")?;
+        let slot_ptr = |i: u64| {
+            // SAFETY: `i <= n`, inside the `[n + 1 x i64]` alloca.
+            unsafe { self.m.builder.build_in_bounds_gep(i64t, slots, &[i64t.const_int(i, false)], "") }
+        };
+        for (i, (&a, &t)) in args.iter().zip(&ext.params).enumerate() {
+            let enc = self.host_slot_encode(self.val(a)?, t)?;
+            let p = slot_ptr(i as u64)?;
+            self.m.builder.build_store(p, enc)?.set_alignment(8).map_err(|e| CompileError::Internal(e.to_string()))?;
+        }
+        let ret_p = slot_ptr(n)?;
+        self.m
+            .builder
+            .build_store(ret_p, i64t.const_zero())?
+            .set_alignment(8)
+            .map_err(|e| CompileError::Internal(e.to_string()))?;
+        let fn_ty = self.m.ctx.void_type().fn_type(&[ptr.into(), i64t.into(), ptr.into(), ptr.into()], false);
+        let call_args: [BasicMetadataValueEnum; 4] = [self.ctx_ptr.into(), idx.into(), slots.into(), ret_p.into()];
+        self.m.builder.build_indirect_call(fn_ty, fp, &call_args, "")?;
+        self.check_trap()?;
+        match (self.func.dfg.inst_result(inst), ext.ret) {
+            (Some(r), Some(t)) if self.ty(r) == t => {
+                let raw = self.m.builder.build_load(i64t, ret_p, "host_ret")?;
+                set_align(raw, 8)?;
+                let v = self.host_slot_decode(raw.into_int_value(), t)?;
+                self.define(inst, v)
+            }
+            (None, _) => Ok(()),
+            _ => Err(self.malformed(format!("{inst}: the call's result does not match the host function"))),
+        }
+    }
+
+    /// An alloca at the top of the function's first block (so it is a static frame slot,
+    /// not a dynamic allocation repeated in a loop).
+    fn entry_alloca(&self, ty: inkwell::types::ArrayType<'ctx>, name: &str) -> Result<PointerValue<'ctx>> {
+        let first = self.llfn.get_first_basic_block().ok_or_else(|| CompileError::Internal("no entry block".into()))?;
+        let b = self.m.ctx.create_builder();
+        match first.get_first_instruction() {
+            Some(i) => b.position_before(&i),
+            None => b.position_at_end(first),
+        }
+        let p = b.build_alloca(ty, name)?;
+        if let Some(i) = inkwell::values::BasicValue::as_instruction_value(&p) {
+            i.set_alignment(8).map_err(|e| CompileError::Internal(e.to_string()))?;
+        }
+        Ok(p)
+    }
+
+    /// A scalar SSA value as a `u64` slot: integers sign-extended, `bool` 0/1, `f32` bits
+    /// zero-extended, `f64` bits, `ptr` the address.
+    fn host_slot_encode(&self, v: BasicValueEnum<'ctx>, t: Type) -> Result<IntValue<'ctx>> {
+        let b = &self.m.builder;
+        let i64t = self.m.ctx.i64_type();
+        let out = match t.lane() {
+            LaneType::I64 => v,
+            LaneType::Bool => b.build_cast(Op::ZExt, v, i64t, "")?,
+            LaneType::I8 | LaneType::I16 | LaneType::I32 => b.build_cast(Op::SExt, v, i64t, "")?,
+            LaneType::F32 => {
+                let bits = b.build_cast(Op::BitCast, v, self.m.ctx.i32_type(), "")?;
+                b.build_cast(Op::ZExt, bits, i64t, "")?
+            }
+            LaneType::F64 => b.build_cast(Op::BitCast, v, i64t, "")?,
+            LaneType::Ptr => b.build_cast(Op::PtrToInt, v, i64t, "")?,
+        };
+        Ok(out.into_int_value())
+    }
+
+    /// The SSA value of type `t` in a `u64` slot (only the low bits of narrow types count).
+    fn host_slot_decode(&self, raw: IntValue<'ctx>, t: Type) -> Result<BasicValueEnum<'ctx>> {
+        let b = &self.m.builder;
+        let ctx = self.m.ctx;
+        Ok(match t.lane() {
+            LaneType::I64 => raw.into(),
+            LaneType::Bool => {
+                let byte = b.build_int_truncate(raw, ctx.i8_type(), "")?;
+                b.build_int_compare(IntPredicate::NE, byte, ctx.i8_type().const_zero(), "")?.into()
+            }
+            LaneType::I8 | LaneType::I16 | LaneType::I32 => b.build_cast(Op::Trunc, raw, self.m.types.ty(t), "")?,
+            LaneType::F32 => {
+                let bits = b.build_int_truncate(raw, ctx.i32_type(), "")?;
+                b.build_cast(Op::BitCast, bits, self.m.types.ty(t), "")?
+            }
+            LaneType::F64 => b.build_cast(Op::BitCast, raw, self.m.types.ty(t), "")?,
+            LaneType::Ptr => b.build_cast(Op::IntToPtr, raw, self.m.types.ty(t), "")?,
+        })
     }
 
     /// A transcendental (`fexp flog fsin fcos fpow`) as a call to the C library function, or

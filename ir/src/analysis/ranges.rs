@@ -1,0 +1,330 @@
+//! Range facts about `i64` values, for bounds-check elimination and the vectorizer.
+//!
+//! A *fact* is a strict inequality `a < b` (signed or unsigned) known to hold at the start
+//! of a block. Facts come from two places:
+//! - a conditional branch: a block whose only incoming edge is one arm of a `brif` on an
+//!   `icmp` gets that comparison (true arm) or its inverse (false arm), when the
+//!   comparison is a strict `<` or `>`;
+//! - a `bounds_check idx, len` that has executed: `idx <u len` holds after it.
+//!
+//! A fact holds in every block its source dominates. [`RangeFacts::proves_in_bounds`]
+//! answers "is `idx <u len` certain here?" from the facts of the dominating blocks and a
+//! little arithmetic: `i < n` with `i >= 0` and `n <= len` (`n` is `len`, a `smin` with
+//! `len` as an operand, `len - d`, or a constant no larger than a constant `len`), and
+//! the same for `i + c` when `n + c <= len` follows; and `a - b` when `0 <= a < n <= len`
+//! and `0 <= b < min(.., a + 1)` (the FIR filter's `x[n - k]`). [`RangeFacts::is_nonneg`] proves
+//! `v >= 0` for constants, zero extensions, masks and induction variables that start
+//! non-negative and step by one under a `<` test (so they cannot wrap).
+//!
+//! What it must not do: assume anything about the values of parameters (slice lengths
+//! included: the IR does not promise they are non-negative), or trust a fact outside the
+//! blocks its source dominates. Every proof is conservative: `false` means "unknown".
+
+use crate::analysis::{ControlFlowGraph, DominatorTree};
+use crate::entities::{Block, Inst, SecondaryMap, Value};
+use crate::function::Function;
+use crate::instructions::{InstData, IntCC};
+use crate::opcode::Opcode;
+use crate::types::Type;
+use crate::ValueDef;
+
+/// How deep the non-negativity and bound proofs recurse through definitions.
+const MAX_DEPTH: u32 = 8;
+
+/// A strict inequality between two `i64` values.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub struct Fact {
+    /// Unsigned (`<u`) when true, signed (`<s`) when false.
+    pub unsigned: bool,
+    pub lhs: Value,
+    pub rhs: Value,
+}
+
+/// The facts of a function: per block, those its incoming edge establishes, and the
+/// `bounds_check`s it contains (in order).
+pub struct RangeFacts<'a> {
+    f: &'a Function,
+    domtree: &'a DominatorTree,
+    edge: SecondaryMap<Block, Option<Fact>>,
+    checks: SecondaryMap<Block, Vec<(Inst, Fact)>>,
+}
+
+impl<'a> RangeFacts<'a> {
+    /// Collects the facts of `f`; `cfg` and `domtree` must be up to date.
+    pub fn new(f: &'a Function, cfg: &ControlFlowGraph, domtree: &'a DominatorTree) -> Self {
+        let mut edge = SecondaryMap::new();
+        let mut checks: SecondaryMap<Block, Vec<(Inst, Fact)>> = SecondaryMap::new();
+        for b in f.layout.blocks() {
+            if let [pred] = cfg.preds(b) {
+                edge[b] = edge_fact(f, pred.inst, b);
+            }
+            for inst in f.layout.block_insts(b) {
+                if let InstData::BoundsCheck { args: [idx, len] } = f.dfg.insts[inst] {
+                    checks[b].push((inst, Fact { unsigned: true, lhs: idx, rhs: len }));
+                }
+            }
+        }
+        RangeFacts { f, domtree, edge, checks }
+    }
+
+    /// The facts that hold just before `at` (an instruction of block `block`): the edge
+    /// facts of `block` and its dominators, the checks of the dominators, and the checks
+    /// of `block` placed before `at`.
+    pub fn facts_before(&self, block: Block, at: Option<Inst>) -> Vec<Fact> {
+        let mut out = Vec::new();
+        let mut b = Some(block);
+        let mut first = true;
+        while let Some(cur) = b {
+            out.extend(self.edge[cur]);
+            for &(inst, fact) in &self.checks[cur] {
+                if first && Some(inst) == at {
+                    break;
+                }
+                out.push(fact);
+            }
+            first = false;
+            b = self.domtree.idom(cur);
+        }
+        out
+    }
+
+    /// Whether `idx <u len` is certain just before `at` in `block`.
+    pub fn proves_in_bounds(&self, block: Block, at: Option<Inst>, idx: Value, len: Value) -> bool {
+        if let (Some(i), Some(l)) = (self.const_i64(idx), self.const_i64(len)) {
+            if (i as u64) < (l as u64) {
+                return true;
+            }
+        }
+        let facts = self.facts_before(block, at);
+        if let Some((Opcode::Isub, [a, b])) = self.binary(idx) {
+            if self.difference_in_bounds(&facts, block, a, b, len) {
+                return true;
+            }
+        }
+        let (base, c) = self.split_offset(idx);
+        for fact in facts {
+            if fact.unsigned {
+                if fact.lhs == idx && self.le_unsigned(fact.rhs, len, 0) {
+                    return true;
+                }
+            } else if fact.lhs == base && self.le_signed(fact.rhs, len, c, 0) && self.is_nonneg(base, block) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether `a - b <u len` (the FIR pattern `x[n - k]` with `k < min(.., n + 1)`):
+    /// `0 <= a <s y <= len` and `0 <= b <s z <= a + 1`, so `0 <= a - b <= a < len`.
+    /// (`a + 1` cannot wrap because `a < y <= len`.)
+    fn difference_in_bounds(&self, facts: &[Fact], block: Block, a: Value, b: Value, len: Value) -> bool {
+        let a_below = facts.iter().any(|f| !f.unsigned && f.lhs == a && self.le_signed(f.rhs, len, 0, 0));
+        let b_le_a = facts.iter().any(|f| !f.unsigned && f.lhs == b && self.le_succ(f.rhs, a, 0));
+        a_below && b_le_a && self.is_nonneg(a, block) && self.is_nonneg(b, block)
+    }
+
+    /// Whether `z <= a + 1`: `z` is `a + 1`, or a `smin` with such an operand.
+    fn le_succ(&self, z: Value, a: Value, depth: u32) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match self.binary(z) {
+            Some((Opcode::Iadd, [x, y])) => {
+                (x == a && self.const_i64(y) == Some(1)) || (y == a && self.const_i64(x) == Some(1))
+            }
+            Some((Opcode::Smin, [x, y])) => self.le_succ(x, a, depth + 1) || self.le_succ(y, a, depth + 1),
+            _ => false,
+        }
+    }
+
+    /// `v` as `x + c` with a constant `c >= 0` (`c = 0` when `v` is not such a sum).
+    fn split_offset(&self, v: Value) -> (Value, i64) {
+        if let Some((op, [a, b])) = self.binary(v) {
+            if op == Opcode::Iadd {
+                for (x, k) in [(a, b), (b, a)] {
+                    if let Some(c) = self.const_i64(k).filter(|&c| c >= 0) {
+                        return (x, c);
+                    }
+                }
+            }
+        }
+        (v, 0)
+    }
+
+    /// Whether `y + c <= len` (as mathematical integers), or `len` is negative (then every
+    /// non-negative index is below it as an unsigned number).
+    fn le_signed(&self, y: Value, len: Value, c: i64, depth: u32) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        if c == 0 && y == len {
+            return true;
+        }
+        if let (Some(cy), Some(cl)) = (self.const_i64(y), self.const_i64(len)) {
+            return i128::from(cy) + i128::from(c) <= i128::from(cl);
+        }
+        match self.binary(y) {
+            Some((Opcode::Smin, [a, b])) => {
+                self.le_signed(a, len, c, depth + 1) || self.le_signed(b, len, c, depth + 1)
+            }
+            Some((Opcode::Isub, [z, d])) => self.const_i64(d).is_some_and(|d| d >= c && self.no_wrap_le(z, len, depth)),
+            Some((Opcode::Iadd, [a, b])) => [(a, b), (b, a)].into_iter().any(|(z, d)| {
+                self.const_i64(d).is_some_and(|d| d <= 0 && d.checked_neg().is_some_and(|n| n >= c))
+                    && self.no_wrap_le(z, len, depth)
+            }),
+            _ => false,
+        }
+    }
+
+    /// For `z - d` (small `d >= 0`): `z <= len`, and either `z` is `len` itself (if the
+    /// subtraction wraps, `len` is hugely negative and any non-negative index is below it
+    /// unsigned) or `z >= 0` (so it cannot wrap).
+    fn no_wrap_le(&self, z: Value, len: Value, depth: u32) -> bool {
+        z == len || (self.le_signed(z, len, 0, depth + 1) && self.nonneg_rec(z, None, depth + 1))
+    }
+
+    /// Whether `y <=u len`.
+    fn le_unsigned(&self, y: Value, len: Value, depth: u32) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        if y == len {
+            return true;
+        }
+        if let (Some(cy), Some(cl)) = (self.const_i64(y), self.const_i64(len)) {
+            return (cy as u64) <= (cl as u64);
+        }
+        match self.binary(y) {
+            Some((Opcode::Umin, [a, b])) => self.le_unsigned(a, len, depth + 1) || self.le_unsigned(b, len, depth + 1),
+            _ => false,
+        }
+    }
+
+    /// Whether `v >= 0` (signed) wherever `v` is defined; `_at` is the block asking.
+    pub fn is_nonneg(&self, v: Value, _at: Block) -> bool {
+        self.nonneg_rec(v, None, 0)
+    }
+
+    /// `assumed`: a block parameter being proved inductively (treated as non-negative).
+    fn nonneg_rec(&self, v: Value, assumed: Option<Value>, depth: u32) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        if Some(v) == assumed {
+            return true;
+        }
+        if let Some(c) = self.const_i64(v) {
+            return c >= 0;
+        }
+        match self.f.dfg.value_def(v) {
+            ValueDef::Result(inst) => match &self.f.dfg.insts[inst] {
+                InstData::Unary { op: Opcode::Zext, arg, .. } => self.f.dfg.value_type(*arg).lane_bits() < 64,
+                InstData::Binary { op: Opcode::Band, args: [a, b], .. } => {
+                    self.nonneg_rec(*a, assumed, depth + 1) || self.nonneg_rec(*b, assumed, depth + 1)
+                }
+                InstData::Binary { op: Opcode::Smax, args: [a, b], .. } => {
+                    self.nonneg_rec(*a, assumed, depth + 1) || self.nonneg_rec(*b, assumed, depth + 1)
+                }
+                InstData::Binary { op: Opcode::Smin, args: [a, b], .. } => {
+                    self.nonneg_rec(*a, assumed, depth + 1) && self.nonneg_rec(*b, assumed, depth + 1)
+                }
+                _ => false,
+            },
+            ValueDef::Param(block, n) => {
+                if assumed.is_some() || Some(block) == self.f.entry_block() {
+                    return false;
+                }
+                self.param_nonneg(v, block, n as usize, depth)
+            }
+            ValueDef::Detached => false,
+        }
+    }
+
+    /// A block parameter is non-negative when every incoming argument is, assuming the
+    /// parameter itself is (induction): an argument `p + 1` counts when the edge's source
+    /// block knows `p <s y` for some `y` (so the increment cannot wrap).
+    fn param_nonneg(&self, p: Value, block: Block, n: usize, depth: u32) -> bool {
+        let mut any = false;
+        for pb in self.f.layout.blocks() {
+            let Some(term) = self.f.terminator(pb) else { continue };
+            let mut ok = true;
+            self.f.dfg.insts[term].for_each_target(|call| {
+                if call.block != block {
+                    return;
+                }
+                any = true;
+                let Some(&arg) = call.args.get(n) else {
+                    ok = false;
+                    return;
+                };
+                ok &= self.incoming_nonneg(p, arg, pb, depth);
+            });
+            if !ok {
+                return false;
+            }
+        }
+        any
+    }
+
+    fn incoming_nonneg(&self, p: Value, arg: Value, from: Block, depth: u32) -> bool {
+        if arg == p {
+            return true;
+        }
+        if let Some((Opcode::Iadd, [a, b])) = self.binary(arg) {
+            let step_one = (a == p && self.const_i64(b) == Some(1)) || (b == p && self.const_i64(a) == Some(1));
+            if step_one {
+                return self.facts_before(from, None).iter().any(|f| !f.unsigned && f.lhs == p);
+            }
+        }
+        self.nonneg_rec(arg, Some(p), depth + 1)
+    }
+
+    /// The value of an `iconst.i64`.
+    pub fn const_i64(&self, v: Value) -> Option<i64> {
+        const_i64(self.f, v)
+    }
+
+    fn binary(&self, v: Value) -> Option<(Opcode, [Value; 2])> {
+        match self.f.dfg.value_def(v) {
+            ValueDef::Result(inst) => match self.f.dfg.insts[inst] {
+                InstData::Binary { op, args, .. } => Some((op, args)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// The value of `v` if it is an `iconst.i64`.
+pub fn const_i64(f: &Function, v: Value) -> Option<i64> {
+    match f.dfg.value_def(v) {
+        ValueDef::Result(inst) => match f.dfg.insts[inst] {
+            InstData::IntConst { imm } if f.dfg.value_type(v) == Type::I64 => Some(imm),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The fact the edge from `term` (a terminator) to `target` establishes, if `term` is a
+/// `brif` on a strict integer comparison with exactly one arm to `target`.
+fn edge_fact(f: &Function, term: Inst, target: Block) -> Option<Fact> {
+    let InstData::Brif { cond, then_dest, else_dest } = &f.dfg.insts[term] else { return None };
+    if then_dest.block == else_dest.block {
+        return None;
+    }
+    let ValueDef::Result(ci) = f.dfg.value_def(*cond) else { return None };
+    let InstData::IntCompare { cond: cc, args: [a, b] } = f.dfg.insts[ci] else { return None };
+    if f.dfg.value_type(a) != Type::I64 {
+        return None;
+    }
+    let cc = if then_dest.block == target { cc } else { cc.inverse() };
+    let (unsigned, lhs, rhs) = match cc {
+        IntCC::Slt => (false, a, b),
+        IntCC::Sgt => (false, b, a),
+        IntCC::Ult => (true, a, b),
+        IntCC::Ugt => (true, b, a),
+        _ => return None,
+    };
+    Some(Fact { unsigned, lhs, rhs })
+}

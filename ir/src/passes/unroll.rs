@@ -1,0 +1,186 @@
+//! Loop unrolling of counted loops (see [`crate::analysis::counted`]).
+//!
+//! - **Full**: when the induction variable starts at a constant and the bound is a constant,
+//!   and the trip count and the copied code stay under [`FULL_MAX_TRIPS`] and
+//!   [`FULL_MAX_INSTS`], the body is copied once per iteration (the induction variable a
+//!   constant in each copy) into a block in front of the header, which then runs its test
+//!   once, finds it false and leaves.
+//! - **Partial by [`FACTOR`]**: otherwise, when the body is small, a copy of the loop whose
+//!   body is [`FACTOR`] copies of the original runs while all of the next [`FACTOR`]
+//!   iterations pass the loop test (`i <s n - (FACTOR - 1)`, guarded against wrapping);
+//!   the original loop, unchanged, runs the remaining iterations.
+//!
+//! Every copy keeps its bounds checks and other traps, in the original order, so a run
+//! traps at the same point with the same memory contents; the only difference is how many
+//! back-edges execute. That changes fuel consumption, so the pass manager skips this pass
+//! when the code will count fuel (`PassOptions::keep_fuel`).
+//!
+//! What it must not do: unroll a loop the vectorizer would take (it would no longer have
+//! the unit-step shape the vectorizer needs; the vector loop is the better unrolling), a
+//! body that uses the header's test value, or anything that is not a counted loop.
+
+use crate::analysis::counted::{counted_loop, CountedLoop};
+use crate::analysis::ranges::const_i64;
+use crate::analysis::{ControlFlowGraph, DominatorTree, LoopAnalysis};
+use crate::entities::{Block, Inst, Value};
+use crate::function::Function;
+use crate::instructions::{BlockCall, FloatFlags, InstData, IntCC};
+use crate::module::Module;
+use crate::opcode::Opcode;
+use crate::types::Type;
+use std::collections::HashMap;
+
+/// Partial unrolling factor.
+pub const FACTOR: i64 = 4;
+/// Full unrolling: at most this many iterations …
+pub const FULL_MAX_TRIPS: i64 = 16;
+/// … and at most this many copied instructions.
+pub const FULL_MAX_INSTS: usize = 160;
+/// Partial unrolling: at most this many instructions in the body.
+pub const PARTIAL_MAX_INSTS: usize = 40;
+
+/// Unrolls the counted loops of every function of `module`.
+pub fn run(module: &mut Module) {
+    for f in module.functions.values_mut() {
+        run_function(f);
+    }
+}
+
+/// Unrolls the counted loops of one function.
+pub fn run_function(f: &mut Function) {
+    if f.entry_block().is_none() {
+        return;
+    }
+    let mut done: Vec<Block> = Vec::new();
+    loop {
+        let cfg = ControlFlowGraph::with_function(f);
+        let domtree = DominatorTree::with_function(f, &cfg);
+        let loops = LoopAnalysis::with_function(f, &cfg, &domtree);
+        let mut todo = None;
+        for lp in loops.loops() {
+            let h = loops.header(lp);
+            if done.contains(&h) {
+                continue;
+            }
+            done.push(h);
+            let Some(cl) = counted_loop(f, &cfg, &domtree, &loops, lp) else { continue };
+            if crate::passes::vectorize::is_vectorizable(f, &loops, lp, &cl) {
+                continue;
+            }
+            todo = Some(cl);
+            break;
+        }
+        let Some(cl) = todo else { break };
+        let body: Vec<Inst> = f.layout.block_insts(cl.body).filter(|&i| i != cl.latch_jump).collect();
+        let test = f.dfg.inst_result(cl.test);
+        let uses_test = body.iter().any(|&i| {
+            let mut u = false;
+            f.dfg.insts[i].for_each_value(|v| u |= Some(v) == test);
+            u
+        });
+        if uses_test {
+            continue;
+        }
+        let InstData::Jump { dest } = &f.dfg.insts[cl.entry_jump] else { continue };
+        let init = dest.args.clone();
+        let start = init.get(cl.iv_index).and_then(|&v| const_i64(f, v));
+        let trips = start.zip(const_i64(f, cl.bound)).map(|(s, n)| i128::from(n) - i128::from(s));
+        match trips {
+            Some(t) if t <= 0 => {}
+            Some(t) if t <= i128::from(FULL_MAX_TRIPS) && (t as usize) * body.len() <= FULL_MAX_INSTS => {
+                full(f, &cl, &body, &init, start.unwrap_or(0), t as i64);
+            }
+            _ if body.len() <= PARTIAL_MAX_INSTS => partial(f, &cl, &body, &init),
+            _ => {}
+        }
+    }
+}
+
+/// Appends a copy of `body` to `block`, with the header's parameters bound to `params`;
+/// returns the values the latch would pass back.
+fn copy_body(f: &mut Function, cl: &CountedLoop, body: &[Inst], params: &[Value], block: Block) -> Vec<Value> {
+    let mut map: HashMap<Value, Value> = HashMap::new();
+    for (&p, &v) in f.dfg.block_params(cl.header).iter().zip(params) {
+        map.insert(p, v);
+    }
+    for &inst in body {
+        let mut data = f.dfg.insts[inst].clone();
+        data.map_values(|x| map.get(&x).copied().unwrap_or(x));
+        let ty = f.dfg.inst_result(inst).map(|r| f.dfg.value_type(r));
+        let new = f.dfg.make_inst(data, ty);
+        f.layout.append_inst(new, block);
+        if let (Some(old), Some(nv)) = (f.dfg.inst_result(inst), f.dfg.inst_result(new)) {
+            map.insert(old, nv);
+        }
+    }
+    let InstData::Jump { dest } = &f.dfg.insts[cl.latch_jump] else { return params.to_vec() };
+    dest.args.iter().map(|a| map.get(a).copied().unwrap_or(*a)).collect()
+}
+
+fn append(f: &mut Function, block: Block, data: InstData, ty: Option<Type>) -> Option<Value> {
+    let inst = f.dfg.make_inst(data, ty);
+    f.layout.append_inst(inst, block);
+    f.dfg.inst_result(inst)
+}
+
+/// Full unrolling: `trips` copies in a new block in front of the header.
+fn full(f: &mut Function, cl: &CountedLoop, body: &[Inst], init: &[Value], start: i64, trips: i64) {
+    let block = f.dfg.make_block();
+    f.layout.insert_block_before(block, cl.header);
+    let mut params = init.to_vec();
+    for k in 0..trips {
+        // The induction variable as a constant in each copy, so offsets fold.
+        if let Some(iv) = append(f, block, InstData::IntConst { imm: start.wrapping_add(k) }, Some(Type::I64)) {
+            if let Some(p) = params.get_mut(cl.iv_index) {
+                *p = iv;
+            }
+        }
+        params = copy_body(f, cl, body, &params, block);
+    }
+    append(f, block, InstData::Jump { dest: BlockCall::new(cl.header, params) }, None);
+    f.dfg.insts[cl.entry_jump] = InstData::Jump { dest: BlockCall::new(block, vec![]) };
+}
+
+/// Partial unrolling by [`FACTOR`] in front of the original loop.
+fn partial(f: &mut Function, cl: &CountedLoop, body: &[Inst], init: &[Value]) {
+    // limit = bound - (FACTOR - 1), or i64::MIN (no unrolled iteration) if that wraps.
+    let mk = |f: &mut Function, data: InstData, ty: Type| {
+        let inst = f.dfg.make_inst(data, Some(ty));
+        f.layout.insert_inst_before(inst, cl.entry_jump);
+        f.dfg.inst_result(inst)
+    };
+    let (Some(min), Some(km1)) = (
+        mk(f, InstData::IntConst { imm: i64::MIN }, Type::I64),
+        mk(f, InstData::IntConst { imm: FACTOR - 1 }, Type::I64),
+    ) else {
+        return;
+    };
+    let bin = |op, a, b| InstData::Binary { op, args: [a, b], flags: FloatFlags::NONE };
+    let Some(t) = mk(f, bin(Opcode::Isub, cl.bound, km1), Type::I64) else { return };
+    let Some(ok) = mk(f, InstData::IntCompare { cond: IntCC::Slt, args: [t, cl.bound] }, Type::BOOL) else { return };
+    let select = InstData::Ternary { op: Opcode::Select, args: [ok, t, min], flags: FloatFlags::NONE };
+    let Some(limit) = mk(f, select, Type::I64) else { return };
+    let uhead = f.dfg.make_block();
+    let ubody = f.dfg.make_block();
+    f.layout.insert_block_before(uhead, cl.header);
+    f.layout.insert_block_before(ubody, cl.header);
+    let types: Vec<Type> = f.dfg.block_params(cl.header).iter().map(|&p| f.dfg.value_type(p)).collect();
+    let uparams: Vec<Value> = types.into_iter().map(|t| f.dfg.append_block_param(uhead, t)).collect();
+    let Some(&ui) = uparams.get(cl.iv_index) else { return };
+    let Some(go) = append(f, uhead, InstData::IntCompare { cond: IntCC::Slt, args: [ui, limit] }, Some(Type::BOOL))
+    else {
+        return;
+    };
+    let branch = InstData::Brif {
+        cond: go,
+        then_dest: BlockCall::new(ubody, vec![]),
+        else_dest: BlockCall::new(cl.header, uparams.clone()),
+    };
+    append(f, uhead, branch, None);
+    let mut params = uparams;
+    for _ in 0..FACTOR {
+        params = copy_body(f, cl, body, &params, ubody);
+    }
+    append(f, ubody, InstData::Jump { dest: BlockCall::new(uhead, params) }, None);
+    f.dfg.insts[cl.entry_jump] = InstData::Jump { dest: BlockCall::new(uhead, init.to_vec()) };
+}

@@ -1,0 +1,81 @@
+//! [`TypedFunc`]: a kernel with its Rust signature checked, called with Rust values and
+//! no per-call allocation on compiled tiers (the context lives on the stack, the
+//! arguments go straight into registers). The interpreter tier goes through the
+//! interpreter (which allocates its frames). This file only dispatches; the kernel state
+//! is in `kernel.rs`, the argument traits in `typed.rs`.
+
+use crate::kernel::Kernel;
+use crate::tier::Tier;
+use crate::trap::Trap;
+use crate::typed::{KernelParams, KernelResult};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// An exported function with a checked signature (see `Module::get`). Cheap to clone,
+/// `Send + Sync`: many threads may call it at once.
+pub struct TypedFunc<P, R> {
+    kernel: Arc<Kernel>,
+    // Covariant in `P` so that a handle taken for `&'a [f32]` accepts shorter borrows.
+    _sig: PhantomData<fn() -> (P, R)>,
+}
+
+impl<P, R> Clone for TypedFunc<P, R> {
+    fn clone(&self) -> Self {
+        TypedFunc { kernel: Arc::clone(&self.kernel), _sig: PhantomData }
+    }
+}
+
+impl<P, R> std::fmt::Debug for TypedFunc<P, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedFunc").field("name", &self.kernel.name).field("tier", &self.kernel.tier()).finish()
+    }
+}
+
+impl<P: KernelParams, R: KernelResult> TypedFunc<P, R> {
+    pub(crate) fn new(kernel: Arc<Kernel>) -> Self {
+        TypedFunc { kernel, _sig: PhantomData }
+    }
+
+    /// Calls the kernel. A trap (out-of-bounds index, division by zero, fuel exhausted,
+    /// a host function's error) is an `Err`; the kernel may be called again afterwards.
+    #[inline]
+    pub fn call(&self, args: P) -> Result<R, Trap> {
+        let k = &*self.kernel;
+        let entry = k.entry();
+        if entry.is_null() {
+            return self.call_interp(args);
+        }
+        let mut ctx = k.context();
+        // SAFETY: `entry` is the live direct entry point of `k.name` (the kernel keeps every
+        // code it ever published alive), compiled from IR whose signature matched `P` and
+        // `R` exactly when this handle was made (`Module::get_on`); slices pass their own
+        // pointer and length, `&mut` ones borrowed uniquely for the call; `ctx` outlives it.
+        let r = unsafe { args.invoke::<R::Native>(entry, &mut ctx) };
+        k.finish(&ctx)?;
+        Ok(R::from_native(r))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn call_interp(&self, args: P) -> Result<R, Trap> {
+        let k = &*self.kernel;
+        let v = k.call_interp(|code, name| args.call_interp(code, name))?;
+        // The signature was checked, so the interpreter returns a value of type `R`.
+        R::from_val(v).ok_or_else(|| Trap {
+            kind: strata_ir::TrapCode::Unreachable,
+            function: k.name.clone(),
+            tier: Tier::Interpreter,
+        })
+    }
+
+    /// The tier the next call runs on (for an adaptive kernel, this changes once tier 2
+    /// is installed).
+    pub fn tier(&self) -> Tier {
+        self.kernel.tier()
+    }
+
+    /// The function's name.
+    pub fn name(&self) -> &str {
+        &self.kernel.name
+    }
+}

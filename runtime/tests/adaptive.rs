@@ -1,0 +1,112 @@
+//! Adaptive mode: a kernel starts on tier 1 (or the interpreter), gets hot, has tier 2
+//! compiled in the background and swapped in while it is being called; results are the
+//! same before and after the swap, and callers never wait for tier 2.
+
+use std::time::{Duration, Instant};
+use strata_runtime::{Engine, Tier};
+
+const FIR: &str = "
+export fn fir(x: [f32], taps: [f32], y: mut [f32]) {
+    let n = y.len();
+    for i in 0..n {
+        let mut acc = 0.0;
+        for k in 0..taps.len() { acc += x[i + k] * taps[k]; }
+        y[i] = acc;
+    }
+}
+";
+
+fn inputs() -> (Vec<f32>, Vec<f32>) {
+    let taps: Vec<f32> = (0..16).map(|k| 1.0 / (k as f32 + 1.5)).collect();
+    let x: Vec<f32> = (0..256 + taps.len()).map(|i| ((i * 37 % 101) as f32).sin()).collect();
+    (x, taps)
+}
+
+fn run_until_tier_up(start: Tier) {
+    if !Tier::Optimized.is_available() {
+        return;
+    }
+    let engine = Engine::builder().tier(Tier::Adaptive).adaptive_start(start).tier_up_threshold(20_000).build();
+    let fir = engine.load_source("fir.sk", FIR).and_then(|m| m.get::<(&[f32], &[f32], &mut [f32]), ()>("fir"));
+    let fir = fir.expect("compiles");
+    let want_tier = if start == Tier::Interpreter { Tier::Interpreter } else { Tier::Baseline };
+    assert_eq!(fir.tier(), want_tier);
+    let (x, taps) = inputs();
+    let mut first = vec![0.0f32; 256];
+    fir.call((&x, &taps, &mut first)).expect("runs");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut calls_before = 0;
+    let mut calls_after = 0;
+    while calls_after < 50 {
+        let mut y = vec![0.0f32; 256];
+        let tier = fir.tier();
+        fir.call((&x, &taps, &mut y)).expect("runs");
+        assert!(y.iter().zip(&first).all(|(a, b)| a.to_bits() == b.to_bits()), "results changed on {tier}");
+        if tier == Tier::Optimized {
+            calls_after += 1;
+        } else {
+            calls_before += 1;
+            assert!(Instant::now() < deadline, "no tier-up after {calls_before} calls");
+            if calls_before > 200 {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        }
+    }
+    // 256 × 16 back-edges per call: the threshold is crossed on the first calls.
+    assert!(calls_before >= 1, "the kernel started below tier 2");
+    let s = engine.stats();
+    assert_eq!(s.tier_ups, 1);
+    assert_eq!(s.compiles_on(Tier::Optimized), 1);
+    assert!(s.events.iter().any(|e| e.tier_up && e.tier == Tier::Optimized && !e.cache_hit));
+}
+
+#[test]
+fn tiers_up_from_baseline_with_equal_results() {
+    run_until_tier_up(Tier::Baseline);
+}
+
+#[test]
+fn tiers_up_from_the_interpreter_with_equal_results() {
+    run_until_tier_up(Tier::Interpreter);
+}
+
+#[test]
+fn cold_kernels_stay_on_tier_one() {
+    let engine = Engine::builder().tier(Tier::Adaptive).tier_up_threshold(u64::MAX).build();
+    let f = engine.load_source("fir.sk", FIR).and_then(|m| m.get::<(&[f32], &[f32], &mut [f32]), ()>("fir"));
+    let f = f.expect("compiles");
+    let (x, taps) = inputs();
+    for _ in 0..20 {
+        f.call((&x, &taps, &mut [0.0; 256])).expect("runs");
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(f.tier(), Tier::Baseline);
+    assert_eq!(engine.stats().compiles_on(Tier::Optimized), 0);
+}
+
+#[test]
+fn threads_share_one_tier_up_compile() {
+    if !Tier::Optimized.is_available() {
+        return;
+    }
+    let engine = Engine::builder().tier(Tier::Adaptive).tier_up_threshold(1).build();
+    let m = engine.load_source("fir.sk", FIR).expect("compiles");
+    let (x, taps) = inputs();
+    std::thread::scope(|s| {
+        for _ in 0..8 {
+            let (m, x, taps) = (&m, &x, &taps);
+            s.spawn(move || {
+                let f = m.get::<(&[f32], &[f32], &mut [f32]), ()>("fir").expect("compiles");
+                let deadline = Instant::now() + Duration::from_secs(120);
+                while f.tier() != Tier::Optimized {
+                    f.call((x, taps, &mut [0.0; 256])).expect("runs");
+                    assert!(Instant::now() < deadline, "no tier-up");
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            });
+        }
+    });
+    let s = engine.stats();
+    assert_eq!(s.compiles_on(Tier::Optimized), 1, "one tier-2 compilation for all threads");
+    assert_eq!(s.compiles_on(Tier::Baseline), 1);
+}
