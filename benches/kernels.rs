@@ -7,7 +7,11 @@
 //! the LLVM code also directly through its array-call trampoline with pre-packed slots, as a
 //! typed call does: `optimized-direct` (tier 2, host CPU) and `aot-v3` (the object code
 //! `strata build`/strata-build makes for `x86-64-v3`, i.e. AVX2 without AVX-512, linked
-//! in-process instead of by the system linker). Groups are `<kernel>/<size>`.
+//! in-process instead of by the system linker). `c` is gcc -O3 -march=native (benches/c/,
+//! only when built with STRATA_BENCH_C=1 as ci/bench does); the interpreter runs up to 1M
+//! elements (beyond, it only scales linearly and would dominate the suite's run time).
+//! Groups are `<kernel>/<size>`. The group `memcpy/<size>` copies `size` f32s with
+//! `copy_from_slice`: the memory bandwidth the report sets the kernels' GB/s against.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
@@ -16,7 +20,22 @@ use std::time::Duration;
 use strata_ir::interp::Arg;
 use strata_runtime::{CompiledModule, Options, Tier};
 
-const SIZES: [usize; 4] = [256, 1024, 4096, 1 << 20];
+const SIZES: [usize; 5] = [256, 4096, 1 << 16, 1 << 20, 1 << 22];
+
+/// The largest size the interpreter runs at.
+const INTERP_MAX: usize = 1 << 20;
+
+#[cfg(strata_bench_c)]
+mod c {
+    extern "C" {
+        pub fn c_ola(frame: *const f32, win: *const f32, out: *mut f32, n: i64, gain: f32, lo: f32, hi: f32);
+        pub fn c_fir(x: *const f32, nx: i64, taps: *const f32, nt: i64, y: *mut f32, ny: i64);
+        pub fn c_dot(a: *const f32, b: *const f32, n: i64) -> f32;
+        pub fn c_energy(x: *const f32, n: i64) -> f32;
+        pub fn c_hash_all(x: *const i32, out: *mut i32, n: i64);
+        pub fn c_prefix_sum(x: *mut i64, n: i64) -> i64;
+    }
+}
 
 /// The sizes to run: all of them under `cargo bench`; only the smallest when `cargo test`
 /// runs the benchmark once as a smoke test (no `--bench` flag), which is a debug build.
@@ -31,6 +50,11 @@ fn sizes() -> &'static [usize] {
 fn load(file: &str) -> strata_ir::Module {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kernels").join(file);
     strata::source::load_file(&path, false).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+/// The tiers to run at size `n` (the interpreter only up to [`INTERP_MAX`]).
+fn at_size(tiers: &[(Tier, CompiledModule)], n: usize) -> impl Iterator<Item = &(Tier, CompiledModule)> {
+    tiers.iter().filter(move |(t, _)| *t != Tier::Interpreter || n <= INTERP_MAX)
 }
 
 fn tiers(m: &strata_ir::Module) -> Vec<(Tier, CompiledModule)> {
@@ -195,7 +219,14 @@ fn bench_kernels(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("ola/{n}"));
         let mut out = vec![0.0f32; n];
         g.bench_function("native", |bch| bch.iter(|| ola_native(black_box(&a), &b, &mut out, 0.8, -0.5, 0.5)));
-        for (t, m) in &ola_t {
+        #[cfg(strata_bench_c)]
+        // SAFETY: every pointer covers n elements of live buffers; `out` is uniquely borrowed.
+        g.bench_function("c", |bch| {
+            bch.iter(|| unsafe {
+                c::c_ola(black_box(a.as_ptr()), b.as_ptr(), out.as_mut_ptr(), n as i64, 0.8, -0.5, 0.5)
+            })
+        });
+        for (t, m) in at_size(&ola_t, n) {
             let mut outb = bytes(&out);
             g.bench_function(BenchmarkId::from_parameter(t), |bch| {
                 bch.iter(|| {
@@ -221,7 +252,14 @@ fn bench_kernels(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("fir16/{n}"));
         let mut y = vec![0.0f32; n];
         g.bench_function("native", |bch| bch.iter(|| fir_native(black_box(&a), &taps, &mut y)));
-        for (t, m) in &fir_t {
+        #[cfg(strata_bench_c)]
+        // SAFETY: pointer/length pairs describe live buffers; `y` is uniquely borrowed.
+        g.bench_function("c", |bch| {
+            bch.iter(|| unsafe {
+                c::c_fir(black_box(a.as_ptr()), n as i64, taps.as_ptr(), taps.len() as i64, y.as_mut_ptr(), n as i64)
+            })
+        });
+        for (t, m) in at_size(&fir_t, n) {
             let mut yb = bytes(&y);
             g.bench_function(BenchmarkId::from_parameter(t), |bch| {
                 bch.iter(|| {
@@ -237,7 +275,10 @@ fn bench_kernels(c: &mut Criterion) {
 
         let mut g = c.benchmark_group(format!("dot/{n}"));
         g.bench_function("native", |bch| bch.iter(|| dot_native(black_box(&a), &b)));
-        for (t, m) in &dot_t {
+        #[cfg(strata_bench_c)]
+        // SAFETY: both pointers cover n elements.
+        g.bench_function("c", |bch| bch.iter(|| unsafe { c::c_dot(black_box(a.as_ptr()), b.as_ptr(), n as i64) }));
+        for (t, m) in at_size(&dot_t, n) {
             g.bench_function(BenchmarkId::from_parameter(t), |bch| {
                 bch.iter(|| m.call("dot", black_box(&mut [Arg::Slice(&ab), Arg::Slice(&bb)])).expect("runs"))
             });
@@ -247,7 +288,10 @@ fn bench_kernels(c: &mut Criterion) {
 
         let mut g = c.benchmark_group(format!("energy_fastmath/{n}"));
         g.bench_function("native", |bch| bch.iter(|| energy_native(black_box(&a))));
-        for (t, m) in &stats_t {
+        #[cfg(strata_bench_c)]
+        // SAFETY: the pointer covers n elements.
+        g.bench_function("c", |bch| bch.iter(|| unsafe { c::c_energy(black_box(a.as_ptr()), n as i64) }));
+        for (t, m) in at_size(&stats_t, n) {
             g.bench_function(BenchmarkId::from_parameter(t), |bch| {
                 bch.iter(|| m.call("energy", black_box(&mut [Arg::Slice(&ab)])).expect("runs"))
             });
@@ -258,7 +302,12 @@ fn bench_kernels(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("hash_all/{n}"));
         let mut hout = vec![0i32; n];
         g.bench_function("native", |bch| bch.iter(|| hash_all_native(black_box(&ints), &mut hout)));
-        for (t, m) in &hash_t {
+        #[cfg(strata_bench_c)]
+        // SAFETY: both pointers cover n elements; `hout` is uniquely borrowed.
+        g.bench_function("c", |bch| {
+            bch.iter(|| unsafe { c::c_hash_all(black_box(ints.as_ptr()), hout.as_mut_ptr(), n as i64) })
+        });
+        for (t, m) in at_size(&hash_t, n) {
             let mut hb = bytes(&hout);
             g.bench_function(BenchmarkId::from_parameter(t), |bch| {
                 bch.iter(|| {
@@ -274,7 +323,10 @@ fn bench_kernels(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("prefix_sum/{n}"));
         let mut xs = longs.clone();
         g.bench_function("native", |bch| bch.iter(|| prefix_sum_native(black_box(&mut xs))));
-        for (t, m) in &prefix_t {
+        #[cfg(strata_bench_c)]
+        // SAFETY: the pointer covers n elements and `xs` is uniquely borrowed.
+        g.bench_function("c", |bch| bch.iter(|| unsafe { c::c_prefix_sum(black_box(xs.as_mut_ptr()), n as i64) }));
+        for (t, m) in at_size(&prefix_t, n) {
             let mut xb = longb.clone();
             g.bench_function(BenchmarkId::from_parameter(t), |bch| {
                 bch.iter(|| m.call("prefix_sum", black_box(&mut [Arg::SliceMut(&mut xb)])).expect("runs"))
@@ -283,6 +335,11 @@ fn bench_kernels(c: &mut Criterion) {
         let mut xs_d = longs.clone();
         bench_direct(&mut g, &prefix_d, "prefix_sum", &slice_slots_mut(&mut xs_d));
         black_box(&mut xs_d);
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("memcpy/{n}"));
+        let mut dst = vec![0.0f32; n];
+        g.bench_function("memcpy", |bch| bch.iter(|| dst.copy_from_slice(black_box(&a))));
         g.finish();
     }
 }

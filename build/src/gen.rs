@@ -72,6 +72,8 @@ pub struct VmContext {{
     pub host_count: u64,
     /// Opaque embedder pointer.
     pub user_data: *mut u8,
+    /// Lowest native stack address kernels may use (0: unchecked).
+    pub stack_limit: u64,
 }}
 
 const _: () = {{
@@ -81,6 +83,7 @@ const _: () = {{
     assert!(::core::mem::offset_of!(VmContext, host_table) == {ht});
     assert!(::core::mem::offset_of!(VmContext, host_count) == {hc});
     assert!(::core::mem::offset_of!(VmContext, user_data) == {ud});
+    assert!(::core::mem::offset_of!(VmContext, stack_limit) == {sl});
     assert!(::core::mem::size_of::<VmContext>() == {size});
 }};
 
@@ -94,6 +97,7 @@ impl VmContext {{
             host_table: ::core::ptr::null(),
             host_count: 0,
             user_data: ::core::ptr::null_mut(),
+            stack_limit: 0,
         }}
     }}
 }}
@@ -150,6 +154,7 @@ pub mod ffi {{
         ht = VmContext::OFFSET_HOST_TABLE,
         hc = VmContext::OFFSET_HOST_COUNT,
         ud = VmContext::OFFSET_USER_DATA,
+        sl = VmContext::OFFSET_STACK_LIMIT,
         size = std::mem::size_of::<VmContext>(),
         depth = DEFAULT_MAX_CALL_DEPTH,
     );
@@ -215,6 +220,13 @@ pub mod ffi {{
         };
         let _ = writeln!(s, ") -> Result<{ret}, Trap> {{");
         s.push_str("    let mut __strata_ctx = VmContext::new();\n");
+        // Deep recursion must trap `stack_overflow` before it overflows the caller's stack.
+        let _ = writeln!(
+            s,
+            "    let __strata_sp = 0u8;\n    __strata_ctx.stack_limit = \
+             (::core::hint::black_box(&__strata_sp) as *const u8 as u64).saturating_sub({});",
+            strata_ir::abi::DEFAULT_STACK_BUDGET
+        );
         s.push_str(
             "    // SAFETY: the pointers and lengths come from live Rust slices (distinct `&mut` slices never\n    \
              // alias), the kernel bounds-checks every access and reports errors through the context.\n",

@@ -35,6 +35,11 @@ pub struct VmContext {
     pub host_count: u64,
     /// Opaque pointer for the embedder's host functions.
     pub user_data: *mut u8,
+    /// Lowest native stack address compiled code may run at: with a depth limit, a function
+    /// whose stack pointer is below it on entry traps `stack_overflow` (like running out of
+    /// depth), so deep recursion with big frames traps before it overflows the real stack.
+    /// 0 disables the check. The runtime sets it below the caller's stack pointer.
+    pub stack_limit: u64,
 }
 
 impl VmContext {
@@ -44,6 +49,7 @@ impl VmContext {
     pub const OFFSET_HOST_TABLE: i32 = 16;
     pub const OFFSET_HOST_COUNT: i32 = 24;
     pub const OFFSET_USER_DATA: i32 = 32;
+    pub const OFFSET_STACK_LIMIT: i32 = 40;
 
     /// A context with no host functions, no fuel limit and a call-depth budget of `depth`.
     pub fn new(depth: u32) -> Self {
@@ -54,6 +60,7 @@ impl VmContext {
             host_table: std::ptr::null(),
             host_count: 0,
             user_data: std::ptr::null_mut(),
+            stack_limit: 0,
         }
     }
 }
@@ -66,6 +73,22 @@ impl Default for VmContext {
 
 /// Default limit on nested calls before `stack_overflow`.
 pub const DEFAULT_MAX_CALL_DEPTH: u32 = 10_000;
+
+/// How much native stack below the caller's stack pointer compiled code may use before
+/// `stack_overflow` (see [`VmContext::stack_limit`]): half of the 2 MiB Rust gives spawned
+/// threads, leaving the rest to the caller and to host functions.
+pub const DEFAULT_STACK_BUDGET: u64 = 1 << 20;
+
+impl VmContext {
+    /// Sets [`VmContext::stack_limit`] to `budget` bytes below the current stack pointer
+    /// (approximately: the address of a local of this function).
+    #[inline(never)]
+    pub fn limit_stack_from_here(&mut self, budget: u64) {
+        let marker = 0u8;
+        let sp = std::hint::black_box(&marker) as *const u8 as u64;
+        self.stack_limit = sp.saturating_sub(budget);
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -80,6 +103,7 @@ mod tests {
         assert_eq!(offset_of!(VmContext, host_table) as i32, VmContext::OFFSET_HOST_TABLE);
         assert_eq!(offset_of!(VmContext, host_count) as i32, VmContext::OFFSET_HOST_COUNT);
         assert_eq!(offset_of!(VmContext, user_data) as i32, VmContext::OFFSET_USER_DATA);
+        assert_eq!(offset_of!(VmContext, stack_limit) as i32, VmContext::OFFSET_STACK_LIMIT);
     }
 }
 

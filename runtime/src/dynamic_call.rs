@@ -197,6 +197,8 @@ impl CompiledModule {
         let mut ret: u64 = 0;
         let mut ctx = VmContext::default();
         self.hosts.install(&mut ctx);
+        // Deep recursion with big frames must trap before it overflows this thread's stack.
+        ctx.limit_stack_from_here(strata_ir::abi::DEFAULT_STACK_BUDGET);
         if let Some(f) = self.fuel {
             ctx.fuel = i64::try_from(f).unwrap_or(i64::MAX);
         }

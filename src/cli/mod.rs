@@ -1,5 +1,6 @@
 //! Argument parsing (clap derive) and dispatch to one module per subcommand.
 
+mod bench;
 mod bpf;
 mod build;
 mod check;
@@ -41,6 +42,9 @@ enum Command {
     Dump(dump::DumpArgs),
     /// Compile ahead of time with LLVM to an object, assembly, LLVM IR, static or shared library.
     Build(build::BuildArgs),
+    /// Time a function on every tier: compile (cold and warm), ns per call and per element,
+    /// ratio to the fastest, and tier 2's break-even point against tier 1.
+    Bench(bench::BenchArgs),
     /// BPF bytecode (RFC 9669): run, assemble, disassemble.
     #[command(subcommand)]
     Bpf(bpf::BpfCommand),
@@ -63,6 +67,7 @@ pub fn main() -> i32 {
         Command::Check { file } => check::check(&file, color),
         Command::Dump(args) => dump::dump(args, color),
         Command::Build(args) => build::build(args, color),
+        Command::Bench(args) => bench::bench(args, color),
         Command::Bpf(cmd) => bpf::bpf(cmd),
     }
 }

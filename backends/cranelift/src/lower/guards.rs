@@ -6,7 +6,9 @@
 //!
 //! The counting matches the interpreter: fuel `n` allows `n` back-edges and calls and traps
 //! on the next; depth `d` allows `d` live frames, the entry function's included; a call
-//! that exhausts both reports `stack_overflow`.
+//! that exhausts both reports `stack_overflow`. With the depth limit, a function entered
+//! with its stack pointer below `ctx.stack_limit` also traps `stack_overflow` (the native
+//! stack is the one resource the interpreter does not share).
 
 use super::{Lowerer, Result};
 use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, Type as ClType, Value as ClValue};
@@ -29,6 +31,14 @@ impl Lowerer<'_, '_> {
             self.b.set_cold_block(overflow);
             let cont = self.b.create_block();
             self.b.ins().brif(depth, cont, &[], overflow, &[]);
+            self.b.switch_to_block(cont);
+            // The native stack: below `ctx.stack_limit` (0 = unchecked) counts as no depth
+            // left, so big frames can't overflow the real stack before the depth runs out.
+            let sp = self.b.ins().get_stack_pointer(types::I64);
+            let limit = self.ctx_load(types::I64, VmContext::OFFSET_STACK_LIMIT);
+            let low = self.b.ins().icmp(ir::condcodes::IntCC::UnsignedLessThan, sp, limit);
+            let cont = self.b.create_block();
+            self.b.ins().brif(low, overflow, &[], cont, &[]);
             self.b.switch_to_block(cont);
             let less = self.b.ins().iadd_imm_s(depth, -1);
             self.ctx_store(less, VmContext::OFFSET_DEPTH_REMAINING);

@@ -15,7 +15,8 @@
 //! checks the depth before paying fuel, so exhausting both at once reports
 //! `stack_overflow` (the interpreter's order).
 //!
-//! Depth (with [`crate::LlvmOptions::depth_limit`]): on entry a function traps
+//! Depth (with [`crate::LlvmOptions::depth_limit`]; a stack pointer below
+//! `ctx.stack_limit` counts as no depth left): on entry a function traps
 //! `stack_overflow` if `ctx.depth_remaining` is 0, else decrements it, and every exit
 //! (return, trap, unwind) stores the entry value back.
 
@@ -165,6 +166,18 @@ impl<'ctx> FuncLower<'_, '_, 'ctx> {
         let d = b.build_load(self.m.ctx.i32_type(), p, "depth")?.into_int_value();
         set_align(d.into(), 4)?;
         let exhausted = b.build_int_compare(IntPredicate::EQ, d, d.get_type().const_zero(), "")?;
+        // The native stack: an entry below `ctx.stack_limit` (0 = unchecked) counts as no
+        // depth left, so big frames can't overflow the real stack before the depth runs out.
+        // The address of a fresh alloca in this frame stands for the stack pointer.
+        let i64t = self.m.ctx.i64_type();
+        let probe = b.build_alloca(self.m.ctx.i8_type(), "sp.probe")?;
+        let sp = b.build_ptr_to_int(probe, i64t, "sp")?;
+        let lp = self.ctx_field(VmContext::OFFSET_STACK_LIMIT)?;
+        let b = &self.m.builder;
+        let limit = b.build_load(i64t, lp, "stack_limit")?.into_int_value();
+        set_align(limit.into(), 8)?;
+        let low = b.build_int_compare(IntPredicate::ULT, sp, limit, "")?;
+        let exhausted = b.build_or(exhausted, low, "")?;
         // Nothing was taken yet, so this exit must not restore the depth.
         let overflow = self.m.ctx.append_basic_block(self.llfn, "trap.stack_overflow");
         let cur = self.current_block()?;

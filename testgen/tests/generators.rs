@@ -1,0 +1,155 @@
+//! The generators: deterministic, valid by construction, and interesting (most programs
+//! return rather than trap, every opcode family shows up), and the reducer shrinks.
+
+use std::collections::BTreeMap;
+use strata_testgen::run::{self, Outcome, REFERENCE};
+use strata_testgen::{bpf_gen, ir_gen, reduce, Rng};
+
+#[test]
+fn ir_programs_are_deterministic_and_verify() {
+    for seed in 0..40 {
+        let a = ir_gen::program(seed, "p0").unwrap();
+        let b = ir_gen::program(seed, "p0").unwrap();
+        assert_eq!(strata_ir::print_module(&a), strata_ir::print_module(&b));
+        strata_ir::verify_module(&a).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+    }
+    assert!(ir_gen::batch(9, 16).is_ok());
+}
+
+#[test]
+fn ir_programs_mostly_return_and_use_every_opcode_family() {
+    let m = ir_gen::batch(77, 150).unwrap();
+    let text = strata_ir::print_module(&m);
+    for op in [
+        "iadd",
+        "sdiv",
+        "urem",
+        "popcnt",
+        "bswap",
+        "fma",
+        "fsqrt",
+        "fcopysign",
+        "fnearest",
+        "fpow",
+        "select",
+        "icmp",
+        "fcmp",
+        "sext",
+        "trunc",
+        "fptosi",
+        "uitofp",
+        "bitcast",
+        "fdemote",
+        "splat",
+        "extractlane",
+        "insertlane",
+        "reduce_add",
+        "reduce_max",
+        "load",
+        "store",
+        "bounds_check",
+        "stack_addr",
+        "data_addr",
+        "ptr_add",
+        "call",
+        "brif",
+        "trap",
+        ".f32x4",
+        ".i8x16",
+        ".i64x2",
+        ".boolx",
+        "stack_slot",
+    ] {
+        assert!(text.contains(op), "no `{op}` in 150 generated programs");
+    }
+    assert!(!text.contains("reassoc") && !text.contains("contract"), "strict floats only");
+    let c = run::compile(&m, REFERENCE).unwrap();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut rng = Rng::new(1);
+    for k in 0..150 {
+        let name = format!("p{k}");
+        let id = m.func_by_name(&name).unwrap();
+        let inputs = run::inputs(&mut rng, &m.functions[id].sig);
+        let key = match run::call(&c, &name, &inputs) {
+            Outcome::Returned { .. } => "returned".to_string(),
+            Outcome::Trapped(t) => t.to_string(),
+            Outcome::Failed(e) => panic!("{name}: {e}"),
+        };
+        *counts.entry(key).or_default() += 1;
+    }
+    let returned = counts.get("returned").copied().unwrap_or(0);
+    eprintln!("{counts:?}");
+    assert!(returned >= 75, "too few programs return: {counts:?}");
+    assert!(counts.len() >= 3, "too few kinds of outcome: {counts:?}");
+}
+
+#[test]
+fn bpf_programs_verify_lift_and_mostly_return() {
+    let mut returned = 0;
+    for seed in 0..100 {
+        let p = bpf_gen::program(seed);
+        assert_eq!(p, bpf_gen::program(seed));
+        let m = strata_frontend::bpf::lift(&p).unwrap_or_else(|e| {
+            panic!("seed {seed}: {e}\n{}", strata_frontend::bpf::disassemble(&p));
+        });
+        let c = run::compile(&m, REFERENCE).unwrap();
+        let id = m.func_by_name("main").unwrap();
+        let inputs = run::inputs(&mut Rng::new(seed), &m.functions[id].sig);
+        match run::call(&c, "main", &inputs) {
+            Outcome::Returned { .. } => returned += 1,
+            Outcome::Trapped(_) => {}
+            Outcome::Failed(e) => panic!("seed {seed}: {e}"),
+        }
+        let _ = strata_frontend::bpf::verify(&bpf_gen::mutated(seed));
+    }
+    assert!(returned >= 60, "only {returned} of 100 BPF programs return");
+}
+
+#[test]
+fn reducer_shrinks_while_the_predicate_holds() {
+    let m = ir_gen::program(5, "p0").unwrap();
+    let before = strata_ir::print_module(&m).lines().count();
+    // "Fails" while the exported function still contains a bounds check.
+    let mut fails = |m: &strata_ir::Module| strata_ir::print_module(m).contains("bounds_check");
+    assert!(fails(&m));
+    let r = reduce::reduce(&m, "p0", 2000, &mut fails);
+    let after = strata_ir::print_module(&r);
+    assert!(fails(&r));
+    assert!(strata_ir::verify_module(&r).is_ok());
+    assert!(after.lines().count() * 3 < before, "{before} lines -> {}:\n{after}", after.lines().count());
+}
+
+#[test]
+fn runner_detects_a_tier_that_computes_something_else() {
+    // Compile a copy of the batch in which every `iconst` is off by one: the runner must
+    // see the difference on most programs that return.
+    let m = ir_gen::batch(5, 20).unwrap();
+    let text = strata_ir::print_module(&m);
+    let mut wrong = String::new();
+    for line in text.lines() {
+        match line.split_once("= iconst.") {
+            Some((lhs, rest)) if !rest.starts_with("i64") => {
+                let (ty, imm) = rest.split_once(' ').unwrap();
+                let imm: i64 = imm.parse().unwrap();
+                let imm = if imm == 0 { 1 } else { 0 };
+                wrong += &format!("{lhs}= iconst.{ty} {imm}\n");
+            }
+            _ => wrong += &format!("{line}\n"),
+        }
+    }
+    let wrong = strata_ir::parse_module(&wrong).unwrap();
+    let reference = run::compile(&m, REFERENCE).unwrap();
+    let config = run::configs()[0];
+    let compiled = vec![(config, run::compile(&wrong, config).unwrap())];
+    let mut rng = Rng::new(3);
+    let mut found = 0;
+    for k in 0..20 {
+        let name = format!("p{k}");
+        let id = m.func_by_name(&name).unwrap();
+        let inputs = run::inputs(&mut rng, &m.functions[id].sig);
+        if !run::check_function(&reference, &compiled, &name, &inputs).is_empty() {
+            found += 1;
+        }
+    }
+    assert!(found >= 8, "only {found} of 20 altered programs detected");
+}
