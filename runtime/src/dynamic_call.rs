@@ -10,6 +10,7 @@
 use crate::host::{slot_to_val, val_to_slot, HostTable};
 use crate::tier::Tier;
 use crate::Options;
+use smallvec::SmallVec;
 use strata_ir::interp::{Arg, InterpError, Interpreter, Trap, Val};
 use strata_ir::{Module, ParamKind, Signature, TrapCode, VmContext};
 
@@ -174,7 +175,7 @@ impl CompiledModule {
             }
             #[cfg(feature = "llvm")]
             Code::Llvm(c) => {
-                let f = c.function(name).ok_or_else(|| CallError::NoSuchFunction(name.to_string()))?;
+                let f = c.get(name).ok_or_else(|| CallError::NoSuchFunction(name.to_string()))?;
                 self.call_array(name, f.array_call, args)
             }
         }
@@ -216,12 +217,13 @@ impl CompiledModule {
 }
 
 /// Packs arguments into array-call slots, checking them against the signature.
-fn pack_args(name: &str, sig: &Signature, args: &mut [Arg<'_>]) -> Result<Vec<u64>, CallError> {
+/// Up to 16 slots (8 slices) live on the stack: no allocation per call.
+fn pack_args(name: &str, sig: &Signature, args: &mut [Arg<'_>]) -> Result<SmallVec<[u64; 16]>, CallError> {
     let bad = |m: String| CallError::BadArguments(format!("function `{name}`: {m}"));
     if args.len() != sig.params.len() {
         return Err(bad(format!("expected {} arguments, got {}", sig.params.len(), args.len())));
     }
-    let mut slots = Vec::with_capacity(sig.params.len() * 2);
+    let mut slots = SmallVec::new();
     for (p, a) in sig.params.iter().zip(args.iter_mut()) {
         match (p.kind, a) {
             (ParamKind::Scalar(ty), Arg::Val(v)) => {

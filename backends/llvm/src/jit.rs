@@ -112,6 +112,11 @@ impl CompiledModule {
         self.funcs.get(name).cloned()
     }
 
+    /// The exported function `name`, borrowed: no allocation, for per-call lookups.
+    pub fn get(&self, name: &str) -> Option<&CompiledFunc> {
+        self.funcs.get(name)
+    }
+
     /// Where the compile time went.
     pub fn timings(&self) -> CompileTimings {
         self.timings
