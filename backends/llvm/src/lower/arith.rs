@@ -19,7 +19,7 @@ use super::func::FuncLower;
 use crate::error::{CompileError, Result};
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::{BasicMetadataValueEnum, BasicValue, BasicValueEnum, InstructionOpcode as Op, IntValue};
-use inkwell::values::{FastMathFlags, FunctionValue};
+use inkwell::values::{FastMathFlags, FloatValue, FunctionValue};
 use inkwell::{FloatPredicate, IntPredicate};
 use strata_ir::{FloatCC, FloatFlags, Inst, IntCC, Opcode, TrapCode, Type, Value};
 
@@ -354,6 +354,16 @@ impl<'ctx> FuncLower<'_, '_, 'ctx> {
             return Err(self.malformed("fmin/fmax take floats"));
         };
         let b = &self.m.builder;
+        // Against a constant that is neither NaN nor ±0 (a clamp bound after specialization),
+        // no tie can need the sign rule and only `x` can be NaN: `c > x ? c : x` (max) keeps a
+        // NaN `x` because the ordered compare is false, and is one `maxss`/`maxps` on x86.
+        let plain_constant = |v: FloatValue<'ctx>| v.get_constant().is_some_and(|(c, _)| !c.is_nan() && c != 0.0);
+        for (k, v) in [(y, x), (x, y)] {
+            if plain_constant(k) {
+                let order = if is_max { FloatPredicate::OGT } else { FloatPredicate::OLT };
+                return Ok(b.build_select(b.build_float_compare(order, k, v, "")?, k, v, "")?);
+            }
+        }
         let int_ty = match x.get_type().get_bit_width() {
             32 => self.m.ctx.i32_type(),
             64 => self.m.ctx.i64_type(),
