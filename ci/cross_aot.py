@@ -126,7 +126,7 @@ def c_driver(cases):
     """C source calling each case's trampoline and printing 'case K trap T ret HEX out HEX…'."""
     lines = ["#include <stdint.h>", "#include <stdio.h>", "",
              "typedef struct { uint32_t trap_code, depth_remaining; int64_t fuel; const void *const *host_table;",
-             "                 uint64_t host_count; void *user_data; } strata_vm_context;", "",
+             "                 uint64_t host_count; void *user_data; uint64_t stack_limit; } strata_vm_context;", "",
              "static void hex(const uint8_t *p, unsigned long n) { printf(\" out \"); "
              "for (unsigned long i = 0; i < n; i++) printf(\"%02x\", p[i]); if (!n) printf(\"-\"); }", ""]
     for name in sorted({c["func"] for c in cases}):
@@ -146,7 +146,7 @@ def c_driver(cases):
             if kind == "mslice":
                 outs.append((i, len(data)))
         lines.append(f"    uint64_t slots[{max(len(slots), 1)}] = {{{', '.join(slots) or '0'}}};")
-        lines.append("    uint64_t ret = 0; strata_vm_context ctx = {0, 10000, INT64_MAX, 0, 0, 0};")
+        lines.append("    uint64_t ret = 0; strata_vm_context ctx = {0, 10000, INT64_MAX, 0, 0, 0, 0};")
         lines.append(f"    {c['func']}__strata_array_call(slots, &ret, &ctx);")
         lines.append(f"    printf(\"case {k} trap %u ret %016llx\", ctx.trap_code, (unsigned long long)ret);")
         for i, n in outs:

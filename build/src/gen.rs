@@ -267,11 +267,12 @@ pub fn c_header(name: &str, functions: &[ExportedFn], cpus: &[String]) -> Result
     );
     s.push_str(
         "#ifndef STRATA_VM_CONTEXT_DEFINED\n#define STRATA_VM_CONTEXT_DEFINED\n\
-         /* Pass a zeroed context with depth_remaining = 10000 and fuel = INT64_MAX; after a call,\n   \
+         /* Pass a zeroed context with depth_remaining = 10000 and fuel = INT64_MAX (stack_limit 0:\n   \
+         no native stack check; or the lowest stack address the kernel may use); after a call,\n   \
          trap_code != 0 means the kernel trapped (1 div_by_zero, 2 out_of_bounds, 3 unreachable,\n   \
          4 fuel_exhausted, 5 stack_overflow, 6 host_error, 0x10000+n user). */\n\
          typedef struct strata_vm_context {\n    uint32_t trap_code;\n    uint32_t depth_remaining;\n    \
-         int64_t fuel;\n    const void *const *host_table;\n    uint64_t host_count;\n    void *user_data;\n\
+         int64_t fuel;\n    const void *const *host_table;\n    uint64_t host_count;\n    void *user_data;\n    uint64_t stack_limit;\n\
          } strata_vm_context;\n#endif\n\n",
     );
     for (f, suffix) in functions.iter().flat_map(|f| suffixes.iter().map(move |x| (f, x))) {

@@ -127,10 +127,15 @@ fn c_program_links_against_the_library() {
         .map_err(|e| e.to_string())
         .unwrap();
     let main = dir.join("main.c");
+    // The header's context must have the layout compiled code reads (every field, in order).
+    let size = std::mem::size_of::<strata_ir::VmContext>();
     std::fs::write(
         &main,
         r#"#include "ck.h"
 #include <stdio.h>
+#include <stddef.h>
+_Static_assert(sizeof(strata_vm_context) == SIZE, "strata_vm_context layout");
+_Static_assert(offsetof(strata_vm_context, stack_limit) == SIZE - 8, "stack_limit is last");
 int main(void) {
     float a[3] = {1, 2, 3}, b[3] = {4, 5, 6}, out[2] = {0, 0};
     strata_vm_context ctx = {0, 10000, INT64_MAX, 0, 0, 0};
@@ -141,7 +146,8 @@ int main(void) {
     printf("ok\n");
     return 0;
 }
-"#,
+"#
+        .replace("SIZE", &size.to_string()),
     )
     .unwrap();
     let exe = dir.join("main");
