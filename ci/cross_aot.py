@@ -189,6 +189,13 @@ def check(case, line):
     return None
 
 
+# Functions whose result depends on the numeric value of an address (they compare pointers
+# that may wrap around with negative offsets): the interpreter's addresses are not the
+# driver's static buffers', so random inputs cannot be compared; the corpus's own `run:`
+# lines check them with offsets that do not wrap.
+ADDRESS_DEPENDENT = {"ptr_order"}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--strata", required=True)
@@ -211,6 +218,9 @@ def main():
         rng = random.Random(base)
         cases, file_skipped = [], 0
         for name, params, ret, fastmath in functions(a.strata, path):
+            if name in ADDRESS_DEPENDENT:
+                file_skipped += 1
+                continue
             if any(ty not in SCALARS for _, _, ty in params) or (ret and ret not in SCALARS):
                 file_skipped += 1
                 continue
