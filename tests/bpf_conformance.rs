@@ -1,7 +1,7 @@
-//! The BPF conformance suite on the compiled tiers (Cranelift tier 1, LLVM tier 2) through
-//! `strata_runtime`, compared with `-- result`, with the CLI's default helper set (helper 5
-//! returns r1) so the files that call a helper run too; the interpreter runs all of them in
-//! `frontend/tests/bpf_conformance.rs`.
+//! The BPF conformance suite on every tier through `strata_runtime::compile_bpf` (the BPF
+//! interpreter, Cranelift tier 1, LLVM tier 2), compared with `-- result`, with the CLI's
+//! default helper set (helper 5 returns r1) so the files that call a helper run too; the IR
+//! interpreter runs all of them in `frontend/tests/bpf_conformance.rs`.
 
 #[path = "../frontend/tests/common/bpf_suite.rs"]
 mod bpf_suite;
@@ -21,7 +21,8 @@ fn run_tier(tier: Tier) {
         if !m.externs.is_empty() {
             with_helpers.push(c.name.clone());
         }
-        let compiled = match strata_runtime::compile(&m, tier, &opts) {
+        // compile_bpf: the BPF interpreter on Tier::Interpreter, the lifted IR elsewhere.
+        let compiled = match strata_runtime::compile_bpf(&p, tier, &opts) {
             Ok(x) => x,
             Err(e) => {
                 failures.push(format!("{}: compile: {e}", c.name));
@@ -44,9 +45,7 @@ fn run_tier(tier: Tier) {
 #[test]
 fn conformance_tiers() {
     for tier in strata_runtime::available_tiers() {
-        if tier != Tier::Interpreter {
-            run_tier(tier);
-        }
+        run_tier(tier);
     }
 }
 
@@ -137,6 +136,15 @@ fn random_programs_agree_across_tiers() {
         for &t in &tiers {
             assert_eq!(run(t), want, "{t:?}:\n{src}");
         }
+        // The BPF interpreter (compile_bpf's Tier::Interpreter) agrees with the IR interpreter.
+        let c = strata_runtime::compile_bpf(&p, Tier::Interpreter, &opts).unwrap();
+        let mut mem = [5u8, 0x80, 3, 0xff];
+        let got = match c.call("main", &mut [Arg::SliceMut(&mut mem)]) {
+            Ok(Some(Val::I64(v))) => Ok((v, mem)),
+            Err(strata_runtime::CallError::Trap(t)) => Err(format!("{:?}", t.code)),
+            other => Err(format!("{other:?}")),
+        };
+        assert_eq!(got, want, "BPF interpreter:\n{src}");
         checked += 1;
     }
     println!("{checked} random programs agree on {tiers:?}");

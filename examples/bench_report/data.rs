@@ -18,6 +18,9 @@ pub struct Row {
     pub group: String,
     pub contender: String,
     pub median_ns: f64,
+    /// Criterion's `Throughput::Elements` of the group, if it set one (the BPF bench: BPF
+    /// instructions executed per run).
+    pub elements: Option<u64>,
 }
 
 /// All rows under `root` (criterion's directory), sorted by group and contender.
@@ -69,7 +72,8 @@ fn read_one(new: &Path, package: &str) -> Result<Option<Row>, String> {
     let group = ids["group_id"].as_str().unwrap_or_default().to_string();
     let contender = ids["function_id"].as_str().or_else(|| ids["value_str"].as_str()).unwrap_or("-").to_string();
     let Some(median_ns) = est["median"]["point_estimate"].as_f64() else { return Ok(None) };
-    Ok(Some(Row { package: package.to_string(), group, contender, median_ns }))
+    let elements = ids["throughput"]["Elements"].as_u64();
+    Ok(Some(Row { package: package.to_string(), group, contender, median_ns, elements }))
 }
 
 /// A `<kernel>/<size>` group split in two.

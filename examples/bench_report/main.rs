@@ -11,6 +11,7 @@
 //! Hand-written notes in docs/benchmarks.md between `<!-- notes:begin -->` and
 //! `<!-- notes:end -->` are kept. This program reads and writes files; it measures nothing.
 
+mod bpf;
 mod chart;
 mod data;
 mod markdown;

@@ -258,7 +258,7 @@ fn other_groups(rows: &[Row]) -> String {
     for r in rows {
         let root = r.package == "strata";
         let sized = kernel_size(&r.group).is_some_and(|(k, _)| is_kernel(k) || k == "memcpy");
-        if root && (sized || r.group.starts_with("compile/")) {
+        if (root && (sized || r.group.starts_with("compile/"))) || r.package == crate::bpf::PACKAGE {
             continue;
         }
         if s.is_empty() {
@@ -299,6 +299,7 @@ pub fn report(meta: &Meta, rows: &[Row], data: &Sized, contenders: &[String], no
         tables = kernel_tables(data, contenders),
         be = break_even(data, &compiles),
     );
+    s += &crate::bpf::section(rows);
     if !others.is_empty() {
         let _ = write!(s, "## Other benchmark groups\n\n{others}\n");
     }

@@ -38,6 +38,35 @@ fn conformance_interpreter() {
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// The dedicated BPF interpreter (`bpf::BpfInterp`) on every file: the expected r0, and the
+/// same r0 and final memory as the IR interpreter on the lifted program.
+#[test]
+fn conformance_bpf_interpreter() {
+    let Some(cases) = cases() else { return };
+    let echo: strata_ir::interp::HostFn = std::sync::Arc::new(|a: &[Val]| Ok(a.first().copied()));
+    let mut failures = Vec::new();
+    for c in &cases {
+        let p = program(c).unwrap_or_else(|e| panic!("{}: {e}", c.name));
+        let vm = bpf::BpfInterp::new(&p).unwrap_or_else(|e| panic!("{}: {e}", c.name));
+        let helpers: Vec<_> = vm.helpers().iter().map(|&n| (n == 5).then(|| echo.clone())).collect();
+        let mut mem = c.mem.clone();
+        match vm.run(&mut mem, Some(10_000_000), &helpers) {
+            Ok(v) if v == c.result => {}
+            Ok(v) => failures.push(format!("{}: got {v:#x}, expected {:#x}", c.name, c.result)),
+            Err(e) => failures.push(format!("{}: {e}", c.name)),
+        }
+        let m = bpf::lift(&p).unwrap_or_else(|e| panic!("{}: {e}", c.name));
+        let it = Interpreter::new(&m).unwrap().with_host("bpf_helper_5", |a| Ok(Some(a[0])));
+        let mut ir_mem = c.mem.clone();
+        let _ = it.call("main", &mut [Arg::SliceMut(&mut ir_mem)]);
+        if ir_mem != mem {
+            failures.push(format!("{}: final memory differs from the IR interpreter's", c.name));
+        }
+    }
+    println!("bpf interpreter: {}/{} passed", cases.len() - failures.len(), cases.len());
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
 #[test]
 fn disassembly_and_encoding_round_trip() {
     let Some(cases) = cases() else { return };

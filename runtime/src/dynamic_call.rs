@@ -23,6 +23,8 @@ pub enum CompileError {
     Interp(#[from] InterpError),
     #[error("{0}")]
     Passes(#[from] strata_ir::passes::PassError),
+    #[error("BPF: {0}")]
+    Bpf(String),
     #[error("tier 1 (Cranelift): {0}")]
     #[cfg(feature = "cranelift")]
     Cranelift(#[from] strata_cranelift::CompileError),
@@ -57,6 +59,8 @@ impl From<InterpError> for CallError {
 #[allow(clippy::large_enum_variant)]
 enum Code {
     Interp(Interpreter),
+    /// A BPF program on the dedicated BPF interpreter (`bpf_tier.rs`).
+    Bpf(crate::bpf_tier::BpfCode),
     #[cfg(feature = "cranelift")]
     Cranelift(strata_cranelift::CompiledModule),
     #[cfg(feature = "llvm")]
@@ -137,6 +141,12 @@ pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<Com
 }
 
 impl CompiledModule {
+    /// `module` (a lifted BPF program) on the BPF interpreter.
+    pub(crate) fn from_bpf(module: Module, code: crate::bpf_tier::BpfCode, opts: &Options) -> CompiledModule {
+        let hosts = Box::new(HostTable::new(&module, &opts.hosts));
+        CompiledModule { tier: Tier::Interpreter, code: Code::Bpf(code), module, fuel: opts.fuel, hosts }
+    }
+
     /// The tier this module runs on.
     pub fn tier(&self) -> Tier {
         self.tier
@@ -151,7 +161,7 @@ impl CompiledModule {
     /// interpreter tier or for an unknown name). Valid while `self` lives.
     pub(crate) fn native_entry(&self, name: &str) -> Option<*const u8> {
         match &self.code {
-            Code::Interp(_) => None,
+            Code::Interp(_) | Code::Bpf(_) => None,
             #[cfg(feature = "cranelift")]
             Code::Cranelift(c) => c.function(name).map(|f| f.entry),
             #[cfg(feature = "llvm")]
@@ -168,6 +178,7 @@ impl CompiledModule {
     pub fn call(&self, name: &str, args: &mut [Arg<'_>]) -> Result<Option<Val>, CallError> {
         match &self.code {
             Code::Interp(i) => Ok(i.call(name, args)?),
+            Code::Bpf(b) => b.call(name, args, self.fuel),
             #[cfg(feature = "cranelift")]
             Code::Cranelift(c) => {
                 let f = c.function(name).ok_or_else(|| CallError::NoSuchFunction(name.to_string()))?;

@@ -30,6 +30,7 @@
 //! `specialize.rs`, `cache.rs`, `stats.rs`, `trap.rs`, `error.rs`, `nojit.rs`, `host_registry.rs`, `tier.rs`,
 //! and `dynamic_call.rs` (the untyped layer).
 
+mod bpf_tier;
 mod cache;
 mod disk_cache;
 mod dynamic_call;
@@ -49,6 +50,7 @@ mod tier;
 mod trap;
 mod typed;
 
+pub use bpf_tier::compile_bpf;
 pub use disk_cache::{CacheKey, DiskCache, DiskCacheStats};
 pub use dynamic_call::{CallError, CompileError, CompiledModule};
 pub use engine::{Engine, EngineBuilder, DEFAULT_CACHE_CAPACITY, DEFAULT_TIER_UP_THRESHOLD};

@@ -6,7 +6,9 @@
 //! 64-bit hex (`0x…`, the suite's notation). `--dump-mem` adds a second line with the final
 //! memory as hex bytes. The default helper set ([`strata::bpf::default_helpers`]): helper 5
 //! returns its first argument (what the conformance suite's `call_unwind_fail`/`callx`
-//! expect); other helpers trap `host_error`. Helpers work on every tier.
+//! expect); other helpers trap `host_error`. Helpers work on every tier. `--tier
+//! interpreter` (the default) runs the dedicated BPF interpreter, the other tiers the
+//! lifted IR (`strata_runtime::compile_bpf`).
 
 use super::{run::parse_tier, EXIT_INPUT, EXIT_TRAP};
 use std::path::{Path, PathBuf};
@@ -143,10 +145,11 @@ fn parse_mem(spec: &str) -> Result<Vec<u8>, String> {
 fn run(a: BpfRunArgs) -> i32 {
     let prepared = parse_mem(&a.mem).and_then(|mem| {
         let insns = load_program(&a.file, a.section.as_deref())?;
-        let module = bpf::lift(&insns).map_err(|e| format!("{}: {e}", a.file.display()))?;
-        Ok((mem, module))
+        // Lifted here only to report a bad program with its file name.
+        bpf::lift(&insns).map_err(|e| format!("{}: {e}", a.file.display()))?;
+        Ok((mem, insns))
     });
-    let (mut mem, module) = match prepared {
+    let (mut mem, insns) = match prepared {
         Ok(x) => x,
         Err(e) => {
             eprintln!("error: {e}");
@@ -154,7 +157,7 @@ fn run(a: BpfRunArgs) -> i32 {
         }
     };
     let opts = Options { fuel: a.fuel, hosts: strata::bpf::default_helpers(), ..Options::default() };
-    let result: Result<Option<Val>, CallError> = match strata_runtime::compile(&module, a.tier, &opts) {
+    let result: Result<Option<Val>, CallError> = match strata_runtime::compile_bpf(&insns, a.tier, &opts) {
         Ok(c) => c.call("main", &mut [Arg::SliceMut(&mut mem)]),
         Err(e) => {
             eprintln!("error: {e}");

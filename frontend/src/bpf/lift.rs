@@ -61,6 +61,61 @@ pub fn lift(insns: &[Insn]) -> Result<Module, BpfError> {
     Ok(module)
 }
 
+/// The slots of the function entered at `entry` that execution can reach, and its block
+/// leaders (the entry and every successor of a jump). The BPF interpreter uses the same
+/// sets, so that it resolves `callx` exactly as the lifted code does.
+pub(crate) fn reach_and_leaders(insns: &[Insn], entry: usize) -> Result<(BTreeSet<usize>, BTreeSet<usize>), BpfError> {
+    let mut reach = BTreeSet::new();
+    let mut leaders = BTreeSet::from([entry]);
+    let mut work = vec![entry];
+    while let Some(i) = work.pop() {
+        if !reach.insert(i) {
+            continue;
+        }
+        let succ = successors(insns, i)?;
+        let is_jump = matches!(insns[i].class(), CLS_JMP | CLS_JMP32) && !matches!(insns[i].opc, CALL | CALLX);
+        if is_jump {
+            leaders.extend(succ.iter().copied());
+        }
+        work.extend(succ);
+    }
+    Ok((reach, leaders))
+}
+
+/// The constant value of `reg` at slot `i`, if straight-line code before it (back to the
+/// nearest leader) sets it with `mov reg, imm` or `lddw`: how `callx` picks its helper.
+pub(crate) fn known_const(insns: &[Insn], i: usize, reg: u8, is_leader: &dyn Fn(usize) -> bool) -> Option<i64> {
+    let mut j = i;
+    while j > 0 && !is_leader(j) {
+        j -= 1;
+        let p = *insns.get(j)?;
+        if p.opc == 0 && j > 0 && insns.get(j - 1).is_some_and(Insn::is_lddw) {
+            continue;
+        }
+        if p.class() == CLS_JMP || p.class() == CLS_JMP32 {
+            if p.opc == CALL || p.opc == CALLX {
+                continue;
+            }
+            return None;
+        }
+        if p.class() == CLS_ST || p.class() == CLS_STX {
+            // Stores use dst as the base only; atomics may write src or r0.
+            if p.opc & 0xe0 == MODE_ATOMIC && (p.src == reg || reg == 0) {
+                return None;
+            }
+            continue;
+        }
+        if p.dst == reg {
+            return match p.opc {
+                0xb7 => Some(p.imm as i64),
+                LDDW => Some(((insns.get(j + 1)?.imm as u32 as u64) << 32 | p.imm as u32 as u64) as i64),
+                _ => None,
+            };
+        }
+    }
+    None
+}
+
 fn i64_params() -> Vec<Param> {
     let mut p = vec![
         Param::slice("mem", Type::I8, true),
@@ -107,21 +162,7 @@ fn lift_function(
     };
     let mut func = Function::new(name, linkage, Signature::new(params, Some(Type::I64)));
     let slot = (entry == 0).then(|| func.create_stack_slot((STACK_SIZE * MAX_FRAMES) as u32, 8));
-    // Reachable slots and block leaders.
-    let mut reach = BTreeSet::new();
-    let mut leaders = BTreeSet::from([entry]);
-    let mut work = vec![entry];
-    while let Some(i) = work.pop() {
-        if !reach.insert(i) {
-            continue;
-        }
-        let succ = successors(insns, i)?;
-        let is_jump = matches!(insns[i].class(), CLS_JMP | CLS_JMP32) && !matches!(insns[i].opc, CALL | CALLX);
-        if is_jump {
-            leaders.extend(succ.iter().copied());
-        }
-        work.extend(succ);
-    }
+    let (reach, leaders) = reach_and_leaders(insns, entry)?;
     {
         let mut fb = FunctionBuilder::new(&mut func);
         let params = fb.create_entry_block();
@@ -480,40 +521,6 @@ impl Lifter<'_, '_> {
         self.set(ins.dst, r);
     }
 
-    /// The constant value of `reg` at slot `i`, if straight-line code before it sets it with
-    /// `mov reg, imm` or `lddw`.
-    fn known_const(&self, i: usize, reg: u8, blocks: &BTreeMap<usize, Block>) -> Option<i64> {
-        let mut j = i;
-        while j > 0 && !blocks.contains_key(&j) {
-            j -= 1;
-            let p = self.insns[j];
-            if p.opc == 0 && j > 0 && self.insns[j - 1].is_lddw() {
-                continue;
-            }
-            if p.class() == CLS_JMP || p.class() == CLS_JMP32 {
-                if p.opc == CALL || p.opc == CALLX {
-                    continue;
-                }
-                return None;
-            }
-            if p.class() == CLS_ST || p.class() == CLS_STX {
-                // Stores use dst as the base only; atomics may write src or r0.
-                if p.opc & 0xe0 == MODE_ATOMIC && (p.src == reg || reg == 0) {
-                    return None;
-                }
-                continue;
-            }
-            if p.dst == reg {
-                return match p.opc {
-                    0xb7 => Some(p.imm as i64),
-                    LDDW => Some(((self.insns.get(j + 1)?.imm as u32 as u64) << 32 | p.imm as u32 as u64) as i64),
-                    _ => None,
-                };
-            }
-        }
-        None
-    }
-
     fn call_helper(&mut self, n: i64, helpers: &mut BTreeMap<i64, ExternId>, module: &mut Module) {
         let id = *helpers.entry(n).or_insert_with(|| {
             module.add_extern(ExternFunc {
@@ -565,7 +572,7 @@ impl Lifter<'_, '_> {
                 }
             }
             CALL => self.call_helper(ins.imm as i64, helpers, module),
-            CALLX => match self.known_const(i, ins.dst, blocks) {
+            CALLX => match known_const(self.insns, i, ins.dst, &|j| blocks.contains_key(&j)) {
                 Some(n) => self.call_helper(n, helpers, module),
                 None => {
                     self.fb.trap(TrapCode::Unreachable);

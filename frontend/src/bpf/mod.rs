@@ -12,6 +12,7 @@ pub mod elf;
 pub mod encode;
 pub mod error;
 pub mod insn;
+pub mod interp;
 pub mod lift;
 pub mod verify;
 
@@ -22,5 +23,6 @@ pub use elf::load_elf;
 pub use encode::encode;
 pub use error::BpfError;
 pub use insn::Insn;
+pub use interp::{BpfInterp, BpfTrap};
 pub use lift::lift;
 pub use verify::verify;
