@@ -142,12 +142,15 @@ pub fn strata_run(cm: &CompiledModule, mem: &mut [u8]) -> Result<u64, String> {
     }
 }
 
+/// One run of a program on `mem`: r0, or what went wrong.
+pub type RunFn = Box<dyn FnMut(&mut [u8]) -> Result<u64, String>>;
+
 /// A named way to run one program: `run(mem)` returns r0.
 pub struct Engine {
     /// The contender's name in the benchmark group.
     pub name: String,
     /// Runs the program once on `mem`.
-    pub run: Box<dyn FnMut(&mut [u8]) -> Result<u64, String>>,
+    pub run: RunFn,
 }
 
 /// Strata's engines for `prog`, each compiled once: every tier this build has through
