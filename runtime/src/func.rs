@@ -51,13 +51,13 @@ impl<P: KernelParams, R: KernelResult> TypedFunc<P, R> {
         // The context lives in this frame: its address stands for the caller's stack
         // pointer, and compiled code may use `DEFAULT_STACK_BUDGET` bytes below it.
         ctx.stack_limit = (&ctx as *const VmContext as u64).saturating_sub(DEFAULT_STACK_BUDGET);
-        let start = k.probe_start();
+        let probe = k.probe_start(entry);
         // SAFETY: `entry` is the live direct entry point of `k.name` (the kernel keeps every
         // code it ever published alive), compiled from IR whose signature matched `P` and
         // `R` exactly when this handle was made (`Module::get_on`); slices pass their own
         // pointer and length, `&mut` ones borrowed uniquely for the call; `ctx` outlives it.
         let r = unsafe { args.invoke::<R::Native>(entry, &mut ctx) };
-        k.finish(&ctx, entry, start)?;
+        k.finish(&ctx, entry, probe)?;
         Ok(R::from_native(r))
     }
 

@@ -1,28 +1,22 @@
 //! A kernel: one exported function compiled on some tier, with its current native entry
 //! point in an atomic so that an adaptive kernel can move to tier 2 while other threads
 //! call it. Every piece of code a kernel ever ran is kept alive until the kernel is dropped
-//! (a call may still be running old code after the swap). The tier-up policy (counting,
-//! the background compile, the swap) lives here too; typed argument passing does not (see
-//! `func.rs` and `typed.rs`).
+//! (a call may still be running old code after the swap). The tier-up mechanics (the
+//! background compile, the swap) live here, the policy (what is hot, whether tier 2 pays)
+//! in `adaptive.rs`; typed argument passing does not (see `func.rs` and `typed.rs`).
 
+use crate::adaptive::{Adaptive, Probe, Verdict, INTERP_NS_PER_UNIT};
 use crate::dynamic_call::{CallError, CompiledModule};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::module::ModuleIr;
 use crate::tier::Tier;
 use crate::trap::Trap;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, Ordering};
-use std::sync::{Arc, OnceLock, Weak};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicPtr, AtomicU8, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 use strata_ir::abi::DEFAULT_MAX_CALL_DEPTH;
 use strata_ir::{TrapCode, VmContext};
-
-/// Interpreter time counted as one unit of hotness (a loop iteration of a few
-/// instructions takes about this long in the interpreter).
-const INTERP_NS_PER_UNIT: u128 = 20;
-
-/// Calls on tier 2 timed before deciding whether to keep it.
-const PROBE_CALLS: u64 = 16;
 
 pub(crate) struct Kernel {
     pub(crate) name: String,
@@ -48,36 +42,14 @@ pub(crate) struct Kernel {
     adaptive: Option<Adaptive>,
 }
 
-/// Tier-up state of an adaptive kernel.
-struct Adaptive {
-    /// Calls plus loop back-edges run so far (approximate under contention: each call adds
-    /// what it used, without ordering against other threads).
-    used: AtomicU64,
-    threshold: u64,
-    /// Set once tier 2 was requested; it is requested at most once per kernel.
-    requested: AtomicBool,
-    /// Set once the decision is final (tier 2 kept, reverted, or failed to compile).
-    done: AtomicBool,
-    /// Time and number of native calls on the starting code, and on tier 2 during its
-    /// probation: tier 2 is kept only if its calls are not slower on average (for some
-    /// kernels Strata's own vectorized tier-1 code beats LLVM's).
-    t1_ns: AtomicU64,
-    t1_calls: AtomicU64,
-    t2_ns: AtomicU64,
-    t2_calls: AtomicU64,
-    engine: Engine,
-    ir: Arc<ModuleIr>,
-    me: Weak<Kernel>,
-}
-
 impl Kernel {
     pub(crate) fn new(engine: &Engine, ir: &Arc<ModuleIr>, name: &str, tier: Tier) -> Result<Arc<Kernel>, Error> {
         let cfg = &engine.inner.config;
         let adaptive = tier == Tier::Adaptive && engine.jit_enabled();
         let (code, actual) = if adaptive {
             let start = if Tier::Baseline.is_available() { cfg.adaptive_start } else { Tier::Interpreter };
-            // Tier-1 code counts fuel even without a budget: that count is the hotness.
-            engine.code_for(ir, name, start, start != Tier::Interpreter, false)?
+            // The same code as a tier-1-only kernel: hotness is measured as time (`adaptive.rs`).
+            engine.code_for(ir, name, start, false, false)?
         } else {
             engine.code_for(ir, name, tier, false, false)?
         };
@@ -101,19 +73,7 @@ impl Kernel {
             first_entry: entry as usize,
             first_tier: actual,
             upgraded: OnceLock::new(),
-            adaptive: can_tier_up.then(|| Adaptive {
-                used: AtomicU64::new(0),
-                threshold: cfg.threshold,
-                requested: AtomicBool::new(false),
-                done: AtomicBool::new(false),
-                t1_ns: AtomicU64::new(0),
-                t1_calls: AtomicU64::new(0),
-                t2_ns: AtomicU64::new(0),
-                t2_calls: AtomicU64::new(0),
-                engine: engine.clone(),
-                ir: Arc::clone(ir),
-                me: me.clone(),
-            }),
+            adaptive: can_tier_up.then(|| Adaptive::new(engine, ir, cfg.threshold, me.clone())),
         }))
     }
 
@@ -144,9 +104,9 @@ impl Kernel {
 
     /// After a native call: count hotness, and turn a trap code into a [`Trap`].
     #[inline(always)]
-    pub(crate) fn finish(&self, ctx: &VmContext, entry: *const u8, start: Option<Instant>) -> Result<(), Trap> {
-        if let (Some(a), Some(start)) = (&self.adaptive, start) {
-            self.observe(a, ctx, entry, start.elapsed());
+    pub(crate) fn finish(&self, ctx: &VmContext, entry: *const u8, probe: Option<Probe>) -> Result<(), Trap> {
+        if let (Some(a), Some(probe)) = (&self.adaptive, probe) {
+            self.observe(a, entry, probe);
         }
         if ctx.trap_code != 0 {
             return Err(self.trap(ctx.trap_code));
@@ -154,41 +114,26 @@ impl Kernel {
         Ok(())
     }
 
-    /// The start time of a native call, while an adaptive kernel still measures its calls.
+    /// Before a native call of `entry`: whether to time it (only adaptive kernels still
+    /// undecided time some of their calls; everyone else pays one branch).
     #[inline(always)]
-    pub(crate) fn probe_start(&self) -> Option<Instant> {
+    pub(crate) fn probe_start(&self, entry: *const u8) -> Option<Probe> {
         match &self.adaptive {
-            Some(a) if !a.done.load(Ordering::Relaxed) => Some(Instant::now()),
+            Some(a) if !a.is_done() => a.sample(entry as usize == self.first_entry),
             _ => None,
         }
     }
 
-    /// Counts a measured native call: hotness and time on the starting code, or time on
-    /// tier 2 during its probation (deciding after `PROBE_CALLS` calls).
+    /// Counts a timed native call: hotness on the starting code, or the probation of tier 2
+    /// (switching back when it was slower).
     #[inline(never)]
-    fn observe(&self, a: &Adaptive, ctx: &VmContext, entry: *const u8, elapsed: Duration) {
-        let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+    fn observe(&self, a: &Adaptive, entry: *const u8, probe: Probe) {
+        let elapsed = probe.start.elapsed();
         if entry as usize == self.first_entry {
-            a.t1_ns.fetch_add(ns, Ordering::Relaxed);
-            a.t1_calls.fetch_add(1, Ordering::Relaxed);
-            let used = self.fuel_start.saturating_sub(ctx.fuel).max(0) as u64;
-            self.account(a, used.saturating_add(1));
-        } else {
-            a.t2_ns.fetch_add(ns, Ordering::Relaxed);
-            if a.t2_calls.fetch_add(1, Ordering::Relaxed) + 1 == PROBE_CALLS {
-                self.decide(a);
+            if a.observe_first(probe, elapsed) {
+                self.request_tier_up(a);
             }
-        }
-    }
-
-    /// Keeps tier 2 if its calls were not slower on average than the starting code's;
-    /// otherwise switches back (the tier-2 code stays alive with the kernel).
-    #[cold]
-    fn decide(&self, a: &Adaptive) {
-        a.done.store(true, Ordering::Relaxed);
-        let (t1, c1) = (a.t1_ns.load(Ordering::Relaxed) as u128, a.t1_calls.load(Ordering::Relaxed) as u128);
-        let (t2, c2) = (a.t2_ns.load(Ordering::Relaxed) as u128, a.t2_calls.load(Ordering::Relaxed) as u128);
-        if c1 > 0 && c2 > 0 && self.first_entry != 0 && t2 * c1 > t1 * c2 {
+        } else if a.observe_second(elapsed) == Verdict::Revert && self.first_entry != 0 {
             self.entry.store(self.first_entry as *mut u8, Ordering::Release);
             self.tier.store(self.first_tier.index() as u8, Ordering::Release);
             a.engine.inner.stats.tiered_down();
@@ -210,7 +155,7 @@ impl Kernel {
         &self,
         call: impl FnOnce(&CompiledModule, &str) -> Result<T, CallError>,
     ) -> Result<T, Trap> {
-        let Some(a) = self.adaptive.as_ref().filter(|a| !a.done.load(Ordering::Relaxed)) else {
+        let Some(a) = self.adaptive.as_ref().filter(|a| !a.is_done()) else {
             return self.map_interp(call(&self.first, &self.name));
         };
         // The interpreter cannot report the fuel a call used, so its hotness is the time it
@@ -219,7 +164,9 @@ impl Kernel {
         let start = Instant::now();
         let r = call(&self.first, &self.name);
         let units = start.elapsed().as_nanos() / INTERP_NS_PER_UNIT;
-        self.account(a, u64::try_from(units).unwrap_or(u64::MAX).saturating_add(1));
+        if a.account(u64::try_from(units).unwrap_or(u64::MAX).saturating_add(1)) {
+            self.request_tier_up(a);
+        }
         self.map_interp(r)
     }
 
@@ -230,13 +177,6 @@ impl Kernel {
             // other errors cannot happen; report them as a trap rather than panic.
             _ => Trap { kind: TrapCode::Unreachable, function: self.name.clone(), tier: Tier::Interpreter },
         })
-    }
-
-    fn account(&self, a: &Adaptive, used: u64) {
-        let total = a.used.fetch_add(used, Ordering::Relaxed).saturating_add(used);
-        if total >= a.threshold && !a.requested.swap(true, Ordering::AcqRel) {
-            self.request_tier_up(a);
-        }
     }
 
     /// Compiles tier 2 on a background thread and swaps it in; callers never wait.
@@ -253,7 +193,7 @@ impl Kernel {
             k.install(&engine, result);
         });
         if spawned.is_err() {
-            a.done.store(true, Ordering::Relaxed);
+            a.finish();
         }
     }
 
@@ -273,7 +213,7 @@ impl Kernel {
         };
         if !installed {
             if let Some(a) = &self.adaptive {
-                a.done.store(true, Ordering::Relaxed);
+                a.finish();
             }
         }
     }
