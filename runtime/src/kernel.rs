@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::module::ModuleIr;
 use crate::tier::Tier;
 use crate::trap::Trap;
-use std::sync::atomic::{AtomicPtr, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 use strata_ir::abi::DEFAULT_MAX_CALL_DEPTH;
@@ -40,6 +40,9 @@ pub(crate) struct Kernel {
     /// Tier-2 code after an adaptive tier-up, kept alive with the kernel.
     upgraded: OnceLock<Arc<CompiledModule>>,
     adaptive: Option<Adaptive>,
+    /// True while an adaptive kernel is still undecided: the one flag the fast path of a
+    /// call reads (cleared lazily on the measured path once the decision is final).
+    measuring: AtomicBool,
 }
 
 impl Kernel {
@@ -74,6 +77,7 @@ impl Kernel {
             first_tier: actual,
             upgraded: OnceLock::new(),
             adaptive: can_tier_up.then(|| Adaptive::new(engine, ir, cfg.threshold, me.clone())),
+            measuring: AtomicBool::new(can_tier_up && entry as usize != 0),
         }))
     }
 
@@ -102,25 +106,38 @@ impl Kernel {
         }
     }
 
-    /// After a native call: count hotness, and turn a trap code into a [`Trap`].
+    /// Whether calls must go through [`Kernel::probe_start`] and [`Kernel::finish_measured`]
+    /// (an adaptive kernel not yet decided); otherwise a call only checks the trap code.
     #[inline(always)]
-    pub(crate) fn finish(&self, ctx: &VmContext, entry: *const u8, probe: Option<Probe>) -> Result<(), Trap> {
-        if let (Some(a), Some(probe)) = (&self.adaptive, probe) {
-            self.observe(a, entry, probe);
-        }
+    pub(crate) fn is_measuring(&self) -> bool {
+        self.measuring.load(Ordering::Relaxed)
+    }
+
+    /// After a native call: turn a trap code into a [`Trap`].
+    #[inline(always)]
+    pub(crate) fn check(&self, ctx: &VmContext) -> Result<(), Trap> {
         if ctx.trap_code != 0 {
             return Err(self.trap(ctx.trap_code));
         }
         Ok(())
     }
 
-    /// Before a native call of `entry`: whether to time it (only adaptive kernels still
-    /// undecided time some of their calls; everyone else pays one branch).
-    #[inline(always)]
+    /// After a native call on the measured path: count hotness, then [`Kernel::check`].
+    pub(crate) fn finish_measured(&self, ctx: &VmContext, entry: *const u8, probe: Option<Probe>) -> Result<(), Trap> {
+        if let (Some(a), Some(probe)) = (&self.adaptive, probe) {
+            self.observe(a, entry, probe);
+        }
+        self.check(ctx)
+    }
+
+    /// Before a native call of `entry` on the measured path: whether to time it.
     pub(crate) fn probe_start(&self, entry: *const u8) -> Option<Probe> {
         match &self.adaptive {
             Some(a) if !a.is_done() => a.sample(entry as usize == self.first_entry),
-            _ => None,
+            _ => {
+                self.measuring.store(false, Ordering::Relaxed);
+                None
+            }
         }
     }
 
@@ -141,6 +158,7 @@ impl Kernel {
     }
 
     #[cold]
+    #[inline(never)]
     fn trap(&self, code: u32) -> Trap {
         Trap {
             kind: TrapCode::from_u32(code).unwrap_or(TrapCode::Unreachable),
@@ -205,6 +223,12 @@ impl Kernel {
                     self.entry.store(entry as *mut u8, Ordering::Release);
                     self.tier.store(Tier::Optimized.index() as u8, Ordering::Release);
                     engine.inner.stats.tiered_up();
+                    if self.first_entry == 0 {
+                        // From the interpreter there is nothing to compare with: tier 2 stays.
+                        if let Some(a) = &self.adaptive {
+                            a.finish();
+                        }
+                    }
                     true
                 }
                 _ => false,
