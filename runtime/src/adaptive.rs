@@ -9,11 +9,13 @@
 //! Timing a call costs two clock reads (~20–50 ns), which only matters for tiny kernels,
 //! and those are sampled 1 in 16. The interpreter start measures time too (in `kernel.rs`).
 //!
-//! Once tier 2 is installed, it is on probation: its calls are all timed, the first one
-//! (cold instruction cache, fresh code pages) is left out, and after [`PROBE_CALLS`] more
-//! the average is compared with the starting code's; tier 2 stays only if it is not
-//! slower (Strata's vectorized tier-1 code beats LLVM on some kernels). After that
-//! decision nothing is timed or counted again.
+//! Once tier 2 is installed, it is on probation: the calls alternate between the starting
+//! code and tier 2 and are all timed, so both are measured under the same conditions (the
+//! tier-1 calls timed earlier ran while the LLVM compile competed for the CPU, and would
+//! flatter tier 2). The first call on each (cold instruction cache, fresh code pages) is
+//! left out; after [`PROBE_CALLS`] more on each, tier 2 stays only if its average is not
+//! slower (Strata's vectorized tier-1 code beats LLVM on some kernels). After that decision
+//! nothing is timed or counted again.
 //!
 //! This file keeps counters and decides; it does not swap code or spawn threads (`kernel.rs`).
 
@@ -38,21 +40,26 @@ pub(crate) const TIER1_NS_PER_UNIT: u64 = 2;
 /// instructions takes about this long in the interpreter).
 pub(crate) const INTERP_NS_PER_UNIT: u128 = 20;
 
-/// Tier-2 calls timed (after one warm-up call) before deciding whether to keep it.
+/// Calls timed on each tier during probation (after one warm-up call each).
 pub(crate) const PROBE_CALLS: u64 = 16;
 
-/// A timed call: when it started and how many calls it stands for.
+/// A timed call: when it started, and what its time counts for.
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct Probe {
     pub(crate) start: Instant,
-    /// Calls this sample stands for (0 for a call that only counts towards the
-    /// comparison of tiers, not hotness; 1 while every call is timed; the stride after).
-    weight: u64,
-    /// Whether the call's time enters the average of its tier.
-    compare: bool,
+    pub(crate) kind: ProbeKind,
 }
 
-/// What a timed call on tier 2 means for the kernel.
+/// What a timed call's time counts for.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub(crate) enum ProbeKind {
+    /// Hotness of the starting code: the call stands for `weight` calls.
+    Hotness { weight: u64 },
+    /// A probation call, on tier 2 or on the starting code; `warm_up` calls are not counted.
+    Probation { tier_two: bool, warm_up: bool },
+}
+
+/// What a timed probation call means for the kernel.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub(crate) enum Verdict {
     /// Keep measuring (or nothing to decide).
@@ -75,11 +82,13 @@ pub(crate) struct Adaptive {
     requested: AtomicBool,
     /// Set once the decision is final (tier 2 kept, reverted, or failed to compile).
     done: AtomicBool,
-    t1_ns: AtomicU64,
-    t1_calls: AtomicU64,
-    t2_ns: AtomicU64,
-    /// Timed tier-2 calls, the warm-up call included.
-    t2_calls: AtomicU64,
+    /// Probation calls started (even: starting code, odd: tier 2).
+    turn: AtomicU64,
+    /// Time and number of counted probation calls on the starting code and on tier 2.
+    p1_ns: AtomicU64,
+    p1_calls: AtomicU64,
+    p2_ns: AtomicU64,
+    p2_calls: AtomicU64,
     pub(crate) engine: Engine,
     pub(crate) ir: Arc<ModuleIr>,
     pub(crate) me: Weak<crate::kernel::Kernel>,
@@ -93,10 +102,11 @@ impl Adaptive {
             threshold,
             requested: AtomicBool::new(false),
             done: AtomicBool::new(false),
-            t1_ns: AtomicU64::new(0),
-            t1_calls: AtomicU64::new(0),
-            t2_ns: AtomicU64::new(0),
-            t2_calls: AtomicU64::new(0),
+            turn: AtomicU64::new(0),
+            p1_ns: AtomicU64::new(0),
+            p1_calls: AtomicU64::new(0),
+            p2_ns: AtomicU64::new(0),
+            p2_calls: AtomicU64::new(0),
             engine: engine.clone(),
             ir: Arc::clone(ir),
             me,
@@ -114,13 +124,10 @@ impl Adaptive {
         self.done.store(true, Ordering::Relaxed);
     }
 
-    /// Before a native call: whether to time it. `on_first` says the call runs the
-    /// starting code (otherwise it is tier 2 on probation, and every call is timed).
+    /// Before a native call of the starting code (tier 2 not installed yet): whether to
+    /// time it for hotness.
     #[inline(never)]
-    pub(crate) fn sample(&self, on_first: bool) -> Option<Probe> {
-        if !on_first {
-            return Some(Probe { start: Instant::now(), weight: 0, compare: true });
-        }
+    pub(crate) fn sample(&self) -> Option<Probe> {
         let n = self.calls.load(Ordering::Relaxed);
         self.calls.store(n.wrapping_add(1), Ordering::Relaxed);
         let weight = if n < EVERY_CALL {
@@ -130,20 +137,22 @@ impl Adaptive {
         } else {
             return None;
         };
-        // The very first call touches cold code and data: it counts as hotness but not
-        // in the comparison with tier 2.
-        Some(Probe { start: Instant::now(), weight, compare: n > 0 })
+        Some(Probe { start: Instant::now(), kind: ProbeKind::Hotness { weight } })
     }
 
-    /// After a timed call on the starting code: its time and hotness. Returns whether tier
-    /// 2 should be requested now (true once per kernel).
-    pub(crate) fn observe_first(&self, probe: Probe, elapsed: Duration) -> bool {
+    /// Before a native call while tier 2 is on probation: which code to run (tier 2 on
+    /// odd turns) and the timing of the call.
+    pub(crate) fn probation_turn(&self) -> Probe {
+        let turn = self.turn.fetch_add(1, Ordering::Relaxed);
+        let kind = ProbeKind::Probation { tier_two: turn % 2 == 1, warm_up: turn < 2 };
+        Probe { start: Instant::now(), kind }
+    }
+
+    /// After a timed call on the starting code: its hotness. Returns whether tier 2 should
+    /// be requested now (true once per kernel).
+    pub(crate) fn observe_hotness(&self, weight: u64, elapsed: Duration) -> bool {
         let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
-        if probe.compare {
-            self.t1_ns.fetch_add(ns, Ordering::Relaxed);
-            self.t1_calls.fetch_add(1, Ordering::Relaxed);
-        }
-        let units = (ns / TIER1_NS_PER_UNIT).saturating_add(1).saturating_mul(probe.weight);
+        let units = (ns / TIER1_NS_PER_UNIT).saturating_add(1).saturating_mul(weight);
         self.account(units)
     }
 
@@ -156,21 +165,22 @@ impl Adaptive {
             && !self.requested.swap(true, Ordering::AcqRel)
     }
 
-    /// After a timed call on tier 2 during probation.
-    pub(crate) fn observe_second(&self, elapsed: Duration) -> Verdict {
-        let k = self.t2_calls.fetch_add(1, Ordering::Relaxed);
-        if k == 0 {
-            return Verdict::Undecided; // the warm-up call
-        }
-        let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
-        self.t2_ns.fetch_add(ns, Ordering::Relaxed);
-        if k != PROBE_CALLS {
+    /// After a timed probation call: decides once both tiers have [`PROBE_CALLS`] counted
+    /// calls (exactly one caller gets the final verdict).
+    pub(crate) fn observe_probation(&self, tier_two: bool, warm_up: bool, elapsed: Duration) -> Verdict {
+        if warm_up {
             return Verdict::Undecided;
         }
-        self.finish();
-        let (t1, c1) = (self.t1_ns.load(Ordering::Relaxed) as u128, self.t1_calls.load(Ordering::Relaxed) as u128);
-        let t2 = self.t2_ns.load(Ordering::Relaxed) as u128;
-        if c1 > 0 && t2 * c1 > t1 * PROBE_CALLS as u128 {
+        let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+        let (time, calls) = if tier_two { (&self.p2_ns, &self.p2_calls) } else { (&self.p1_ns, &self.p1_calls) };
+        time.fetch_add(ns, Ordering::Relaxed);
+        calls.fetch_add(1, Ordering::Relaxed);
+        let (c1, c2) = (self.p1_calls.load(Ordering::Relaxed), self.p2_calls.load(Ordering::Relaxed));
+        if c1 < PROBE_CALLS || c2 < PROBE_CALLS || self.done.swap(true, Ordering::Relaxed) {
+            return Verdict::Undecided;
+        }
+        let (t1, t2) = (self.p1_ns.load(Ordering::Relaxed) as u128, self.p2_ns.load(Ordering::Relaxed) as u128);
+        if t2 * c1 as u128 > t1 * c2 as u128 {
             Verdict::Revert
         } else {
             Verdict::KeepTierTwo
@@ -188,41 +198,48 @@ mod tests {
         Adaptive::new(&engine, &ir, threshold, Weak::new())
     }
 
+    fn weight(p: Probe) -> u64 {
+        match p.kind {
+            ProbeKind::Hotness { weight } => weight,
+            ProbeKind::Probation { .. } => 0,
+        }
+    }
+
     #[test]
     fn samples_every_call_then_one_in_a_stride() {
         let a = adaptive(u64::MAX);
-        let timed: Vec<u64> =
-            (0..EVERY_CALL + 4 * SAMPLE_STRIDE).filter_map(|_| a.sample(true).map(|p| p.weight)).collect();
+        let timed: Vec<u64> = (0..EVERY_CALL + 4 * SAMPLE_STRIDE).filter_map(|_| a.sample().map(weight)).collect();
         let n = EVERY_CALL as usize;
         assert!(timed.get(..n).is_some_and(|w| w.iter().all(|&w| w == 1)), "{timed:?}");
         assert_eq!(timed.get(n..), Some(&[SAMPLE_STRIDE; 4][..]), "{timed:?}");
-        assert!(a.sample(false).is_some(), "tier 2 on probation is always timed");
     }
 
     #[test]
     fn requests_tier_two_once_past_the_threshold() {
         let a = adaptive(1_000);
-        let p = a.sample(true).expect("first call is timed");
-        assert!(!a.observe_first(p, Duration::from_nanos(2 * 500)), "501 units < 1000");
-        let p = a.sample(true).expect("timed");
-        assert!(a.observe_first(p, Duration::from_nanos(2 * 500)), "1002 units");
-        let p = a.sample(true).expect("timed");
-        assert!(!a.observe_first(p, Duration::from_secs(1)), "requested once only");
+        assert!(!a.observe_hotness(1, Duration::from_nanos(2 * 500)), "501 units < 1000");
+        assert!(a.observe_hotness(1, Duration::from_nanos(2 * 500)), "1002 units");
+        assert!(!a.observe_hotness(1, Duration::from_secs(1)), "requested once only");
+        let b = adaptive(1_000);
+        assert!(b.observe_hotness(SAMPLE_STRIDE, Duration::from_nanos(2 * 100)), "16 x 101 units");
     }
 
+    /// Alternating probation calls, tier 1 taking `t1` and tier 2 `t2` each.
     fn probation(t1: Duration, t2: Duration) -> Verdict {
         let a = adaptive(1);
-        for _ in 0..4 {
-            let p = a.sample(true).expect("timed");
-            a.observe_first(p, t1);
-        }
         let mut verdict = Verdict::Undecided;
-        for _ in 0..=PROBE_CALLS {
+        let mut turns = 0;
+        while !a.is_done() {
             assert_eq!(verdict, Verdict::Undecided);
-            assert!(!a.is_done());
-            verdict = a.observe_second(t2);
+            let ProbeKind::Probation { tier_two, warm_up } = a.probation_turn().kind else {
+                panic!("a hotness probe during probation");
+            };
+            assert_eq!(tier_two, turns % 2 == 1, "calls alternate, starting code first");
+            assert_eq!(warm_up, turns < 2, "one warm-up call on each");
+            verdict = a.observe_probation(tier_two, warm_up, if tier_two { t2 } else { t1 });
+            turns += 1;
         }
-        assert!(a.is_done());
+        assert_eq!(turns, 2 * (PROBE_CALLS + 1), "decided after 16 counted calls on each");
         verdict
     }
 

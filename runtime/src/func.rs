@@ -84,10 +84,11 @@ impl<P: KernelParams, R: KernelResult> TypedFunc<P, R> {
     fn call_measured(&self, args: P, entry: *const u8) -> Result<R, Trap> {
         let k = &*self.kernel;
         let mut ctx = k.context();
-        let probe = k.probe_start(entry);
-        // SAFETY: `entry` is non-null and live code of this kernel.
-        let r = unsafe { Self::invoke(args, entry, &mut ctx) };
-        k.finish_measured(&ctx, entry, probe)?;
+        let (probe, run) = k.probe_start(entry);
+        // SAFETY: `run` is `entry` or, during probation, the kernel's starting code: both
+        // non-null, live code of this kernel's function.
+        let r = unsafe { Self::invoke(args, run, &mut ctx) };
+        k.finish_measured(&ctx, probe)?;
         Ok(R::from_native(r))
     }
 
