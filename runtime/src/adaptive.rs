@@ -132,7 +132,7 @@ impl Adaptive {
         self.calls.store(n.wrapping_add(1), Ordering::Relaxed);
         let weight = if n < EVERY_CALL {
             1
-        } else if n % SAMPLE_STRIDE == 0 {
+        } else if n.is_multiple_of(SAMPLE_STRIDE) {
             SAMPLE_STRIDE
         } else {
             return None;
@@ -144,7 +144,7 @@ impl Adaptive {
     /// odd turns) and the timing of the call.
     pub(crate) fn probation_turn(&self) -> Probe {
         let turn = self.turn.fetch_add(1, Ordering::Relaxed);
-        let kind = ProbeKind::Probation { tier_two: turn % 2 == 1, warm_up: turn < 2 };
+        let kind = ProbeKind::Probation { tier_two: !turn.is_multiple_of(2), warm_up: turn < 2 };
         Probe { start: Instant::now(), kind }
     }
 
