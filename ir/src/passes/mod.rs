@@ -18,6 +18,7 @@ pub mod simplify_cfg;
 pub mod specialize;
 pub mod unroll;
 pub mod vectorize;
+pub mod version_checks;
 
 pub use specialize::{specialize, Binding, SpecializeError};
 
@@ -40,6 +41,7 @@ const PASSES: &[(&str, PassFn)] = &[
     ("simplify-cfg", simplify_cfg::run),
     ("unroll", unroll::run),
     ("vectorize", vectorize::run),
+    ("version-checks", version_checks::run),
 ];
 
 /// What `-O1` runs.
@@ -72,8 +74,9 @@ pub struct PassOptions {
 }
 
 /// Passes that make loops take fewer back-edges, or remove calls (`inline`), and so use
-/// less fuel: skipped when [`PassOptions::keep_fuel`] is set.
-pub const CHANGES_BACK_EDGES: &[&str] = &["inline", "unroll", "vectorize"];
+/// less fuel (and `version-checks`, which keeps the count but copies loops for the same
+/// vectorizers): skipped when [`PassOptions::keep_fuel`] is set.
+pub const CHANGES_BACK_EDGES: &[&str] = &["inline", "unroll", "vectorize", "version-checks"];
 
 impl PassOptions {
     /// Options from the environment: `STRATA_DUMP=all` or `STRATA_DUMP=<pass>`, and
