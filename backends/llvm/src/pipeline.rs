@@ -51,6 +51,8 @@ pub(crate) fn lower<'ctx>(
 ) -> Result<Built<'ctx>> {
     check_options(opts)?;
     strata_ir::verifier::verify_module(ir).map_err(CompileError::InvalidIr)?;
+    let versioned = version_checks(ir, opts);
+    let ir = versioned.as_ref();
     let lo = LowerOptions { opts, spec: how.spec, math: how.math, names: how.names, symbol_prefix: how.symbol_prefix };
     let (module, exports) = lower_module(ctx, ir, &lo, machine)?;
     if let Err(e) = module.verify() {
@@ -58,6 +60,21 @@ pub(crate) fn lower<'ctx>(
         return Err(CompileError::LlvmVerify { message: e.to_string(), ll });
     }
     Ok(Built { module, exports })
+}
+
+/// `ir` with its counted loops versioned on their bounds checks (Strata's `version-checks`
+/// pass), when optimizing and not counting fuel: a bounds check is a second loop exit, and
+/// LLVM 19's loop vectorizer does not vectorize loops with more than one exit, so without
+/// this every safe-indexing loop ran scalar (or through Strata's own 128-bit `vectorize`).
+/// The copy without checks has the loop test as its only exit and keeps the trip count, so
+/// LLVM picks the vector width and knows a constant trip count exactly.
+fn version_checks<'m>(ir: &'m strata_ir::Module, opts: &LlvmOptions) -> std::borrow::Cow<'m, strata_ir::Module> {
+    if opts.opt_level < 2 || opts.fuel {
+        return std::borrow::Cow::Borrowed(ir);
+    }
+    let mut m = ir.clone();
+    strata_ir::passes::version_checks::run(&mut m);
+    std::borrow::Cow::Owned(m)
 }
 
 /// Runs LLVM's `default<O{opt_level}>` pipeline on `built`.
