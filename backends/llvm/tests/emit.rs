@@ -148,6 +148,10 @@ fn llvm_ir_has_the_attributes_and_flags() {
     let after =
         String::from_utf8(emit(&m, &LlvmOptions::default(), EmitKind::LlvmIr, None).expect("emits")).expect("utf-8");
     assert!(after.contains("<8 x float>") || after.contains("<16 x float>") || after.contains("<4 x float>"));
+    // ola's loop is versioned on its bounds checks: the checked original (the slow path)
+    // is kept scalar and not unrolled.
+    assert!(before.contains("!{!\"llvm.loop.vectorize.enable\", i1 false}"), "{before}");
+    assert!(before.contains("!{!\"llvm.loop.unroll.disable\"}"), "{before}");
 }
 
 #[test]

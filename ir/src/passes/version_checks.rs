@@ -42,10 +42,13 @@ pub fn run(module: &mut Module) {
     }
 }
 
-/// Versions the counted loops of one function.
-pub fn run_function(f: &mut Function) {
+/// Versions the counted loops of one function; returns the headers of the original loops,
+/// which now only run when some bounds check may fail (a backend may compile them for
+/// size rather than speed).
+pub fn run_function(f: &mut Function) -> Vec<Block> {
+    let mut guarded = Vec::new();
     if f.entry_block().is_none() {
-        return;
+        return guarded;
     }
     // One loop at a time: the transformation changes the CFG. The original loop of a
     // versioned pair is entered by a `brif`, so it is no longer counted and is not taken
@@ -71,8 +74,11 @@ pub fn run_function(f: &mut Function) {
             break;
         }
         let Some((cl, lengths)) = plan else { break };
-        transform(f, &cl, &lengths);
+        if transform(f, &cl, &lengths).is_some() {
+            guarded.push(cl.header);
+        }
     }
+    guarded
 }
 
 /// The distinct loop-invariant lengths the body checks the induction variable against.
@@ -113,29 +119,29 @@ fn put(f: &mut Function, block: Block, before: Option<Inst>, data: InstData, ty:
 }
 
 /// Rewrites `f` with the guarded copy of `cl` (see the module documentation).
-fn transform(f: &mut Function, cl: &CountedLoop, lengths: &[Value]) {
-    let InstData::Jump { dest } = &f.dfg.insts[cl.entry_jump] else { return };
+fn transform(f: &mut Function, cl: &CountedLoop, lengths: &[Value]) -> Option<()> {
+    let InstData::Jump { dest } = &f.dfg.insts[cl.entry_jump] else { return None };
     let init = dest.args.clone();
-    let InstData::Brif { then_dest, else_dest, .. } = &f.dfg.insts[cl.branch] else { return };
+    let InstData::Brif { then_dest, else_dest, .. } = &f.dfg.insts[cl.branch] else { return None };
     let exit_call = if then_dest.block == cl.body { else_dest.clone() } else { then_dest.clone() };
     let body_on_then = then_dest.block == cl.body;
     // ok = smax(n, 0) <=u len for every checked length.
     let (pre, at) = (cl.preheader, Some(cl.entry_jump));
     let bin = |op, a, b| InstData::Binary { op, args: [a, b], flags: FloatFlags::NONE };
-    let Some(zero) = put(f, pre, at, InstData::IntConst { imm: 0 }, Some(Type::I64)) else { return };
-    let Some(n) = put(f, pre, at, bin(Opcode::Smax, cl.bound, zero), Some(Type::I64)) else { return };
+    let Some(zero) = put(f, pre, at, InstData::IntConst { imm: 0 }, Some(Type::I64)) else { return None };
+    let Some(n) = put(f, pre, at, bin(Opcode::Smax, cl.bound, zero), Some(Type::I64)) else { return None };
     let mut ok = None;
     for &len in lengths {
         let Some(c) = put(f, pre, at, InstData::IntCompare { cond: IntCC::Ule, args: [n, len] }, Some(Type::BOOL))
         else {
-            return;
+            return None;
         };
         ok = match ok {
             None => Some(c),
             Some(o) => put(f, pre, at, bin(Opcode::Band, o, c), Some(Type::BOOL)),
         };
     }
-    let Some(ok) = ok else { return };
+    let Some(ok) = ok else { return None };
     // The copy, laid out in front of the original header.
     let fhead = f.dfg.make_block();
     let fbody = f.dfg.make_block();
@@ -151,7 +157,7 @@ fn transform(f: &mut Function, cl: &CountedLoop, lengths: &[Value]) {
     // fhead: the same test and branch.
     let mut test = f.dfg.insts[cl.test].clone();
     test.map_values(|v| mapped(&map, v));
-    let Some(c) = put(f, fhead, None, test, Some(Type::BOOL)) else { return };
+    let Some(c) = put(f, fhead, None, test, Some(Type::BOOL)) else { return None };
     let exit_args: Vec<Value> = exit_call.args.iter().map(|&v| mapped(&map, v)).collect();
     let (to_body, to_exit) = (BlockCall::new(fbody, vec![]), BlockCall::new(exit_call.block, exit_args));
     let (then_dest, else_dest) = if body_on_then { (to_body, to_exit) } else { (to_exit, to_body) };
@@ -166,7 +172,7 @@ fn transform(f: &mut Function, cl: &CountedLoop, lengths: &[Value]) {
             }
         }
         if inst == cl.latch_jump {
-            let InstData::Jump { dest } = &data else { return };
+            let InstData::Jump { dest } = &data else { return None };
             let args = dest.args.iter().map(|&v| mapped(&map, v)).collect();
             data = InstData::Jump { dest: BlockCall::new(fhead, args) };
         } else {
@@ -183,4 +189,5 @@ fn transform(f: &mut Function, cl: &CountedLoop, lengths: &[Value]) {
         then_dest: BlockCall::new(fhead, init.clone()),
         else_dest: BlockCall::new(cl.header, init),
     };
+    Some(())
 }
