@@ -216,6 +216,7 @@ fn bpf_text(seed: u64, k: usize) -> Result<String, String> {
         Err(e) => return Err(format!("assemble(disassemble(p)) failed: {e}\n{asm}")),
     }
     let m = bpf::lift(&insns).map_err(|e| format!("lift failed: {e}\n{asm}"))?;
+    crate::bpf_interp_check::check(&insns, &m).map_err(|e| format!("{e}\n{asm}"))?;
     Ok(strata_ir::print_module(&m).replace('@', &format!("@b{k}_")))
 }
 

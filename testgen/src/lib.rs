@@ -14,6 +14,7 @@
 //! This crate is for testing Strata; it is not published and nothing in Strata depends on it.
 
 pub mod bpf_gen;
+mod bpf_interp_check;
 pub mod difftest;
 pub mod ir_gen;
 pub mod reduce;
