@@ -25,11 +25,12 @@
 //! ```
 //!
 //! Files: `engine.rs` (Engine, builder, compiling through the cache), `load.rs` (loaders),
-//! `module.rs` (Module, kernel lookup), `kernel.rs` (entry pointer, adaptive tier-up),
+//! `module.rs` (Module, kernel lookup), `kernel.rs` (entry pointer, tier-up swap), `adaptive.rs` (tier-up policy),
 //! `func.rs` (TypedFunc), `typed.rs` (Rust ↔ IR types), `native_call.rs` (the direct call),
 //! `specialize.rs`, `cache.rs`, `stats.rs`, `trap.rs`, `error.rs`, `nojit.rs`, `host_registry.rs`, `tier.rs`,
 //! and `dynamic_call.rs` (the untyped layer).
 
+mod adaptive;
 mod cache;
 mod disk_cache;
 mod dynamic_call;
