@@ -80,7 +80,9 @@ pub(crate) fn lower<'ctx>(
 /// lowering asks LLVM not to vectorize or unroll them (compile time and code size).
 fn version_checks<'m>(ir: &'m strata_ir::Module, opts: &LlvmOptions) -> (Cow<'m, strata_ir::Module>, ColdLoops) {
     let mut cold = ColdLoops::new();
-    if opts.opt_level < 2 || opts.fuel {
+    // `STRATA_NO_VERSION_CHECKS=1` turns it off, for A/B measurements only.
+    let off = std::env::var_os("STRATA_NO_VERSION_CHECKS").is_some_and(|v| v != "0");
+    if opts.opt_level < 2 || opts.fuel || off {
         return (Cow::Borrowed(ir), cold);
     }
     let mut m = ir.clone();

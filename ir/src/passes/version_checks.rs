@@ -128,20 +128,17 @@ fn transform(f: &mut Function, cl: &CountedLoop, lengths: &[Value]) -> Option<()
     // ok = smax(n, 0) <=u len for every checked length.
     let (pre, at) = (cl.preheader, Some(cl.entry_jump));
     let bin = |op, a, b| InstData::Binary { op, args: [a, b], flags: FloatFlags::NONE };
-    let Some(zero) = put(f, pre, at, InstData::IntConst { imm: 0 }, Some(Type::I64)) else { return None };
-    let Some(n) = put(f, pre, at, bin(Opcode::Smax, cl.bound, zero), Some(Type::I64)) else { return None };
+    let zero = put(f, pre, at, InstData::IntConst { imm: 0 }, Some(Type::I64))?;
+    let n = put(f, pre, at, bin(Opcode::Smax, cl.bound, zero), Some(Type::I64))?;
     let mut ok = None;
     for &len in lengths {
-        let Some(c) = put(f, pre, at, InstData::IntCompare { cond: IntCC::Ule, args: [n, len] }, Some(Type::BOOL))
-        else {
-            return None;
-        };
+        let c = put(f, pre, at, InstData::IntCompare { cond: IntCC::Ule, args: [n, len] }, Some(Type::BOOL))?;
         ok = match ok {
             None => Some(c),
             Some(o) => put(f, pre, at, bin(Opcode::Band, o, c), Some(Type::BOOL)),
         };
     }
-    let Some(ok) = ok else { return None };
+    let ok = ok?;
     // The copy, laid out in front of the original header.
     let fhead = f.dfg.make_block();
     let fbody = f.dfg.make_block();
@@ -157,7 +154,7 @@ fn transform(f: &mut Function, cl: &CountedLoop, lengths: &[Value]) -> Option<()
     // fhead: the same test and branch.
     let mut test = f.dfg.insts[cl.test].clone();
     test.map_values(|v| mapped(&map, v));
-    let Some(c) = put(f, fhead, None, test, Some(Type::BOOL)) else { return None };
+    let c = put(f, fhead, None, test, Some(Type::BOOL))?;
     let exit_args: Vec<Value> = exit_call.args.iter().map(|&v| mapped(&map, v)).collect();
     let (to_body, to_exit) = (BlockCall::new(fbody, vec![]), BlockCall::new(exit_call.block, exit_args));
     let (then_dest, else_dest) = if body_on_then { (to_body, to_exit) } else { (to_exit, to_body) };
