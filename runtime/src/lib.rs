@@ -147,7 +147,7 @@ pub fn compile_cached(
     opts: &Options,
     cache: &DiskCache,
 ) -> Result<(CompiledModule, CacheOutcome), CompileError> {
-    let module = dynamic_call::apply_pipeline(module, opts)?;
+    let module = dynamic_call::apply_pipeline(module, Tier::Optimized, opts)?;
     let module = module.as_ref();
     let llvm = dynamic_call::llvm_options(opts);
     let key = CacheKey::for_module(module, Tier::Optimized, opts.llvm_opt_level)

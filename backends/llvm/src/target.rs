@@ -16,10 +16,40 @@ use std::collections::HashMap;
 use std::sync::{Once, OnceLock};
 
 /// Registers every target built into the LLVM library (x86, AArch64, … for Debian's
-/// build), once per process. Safe to call from several threads.
+/// build) and sets [`LLVM_FLAGS`], once per process. Safe to call from several threads.
 pub(crate) fn initialize() {
     static INIT: Once = Once::new();
-    INIT.call_once(|| Target::initialize_all(&InitializationConfig::default()));
+    INIT.call_once(|| {
+        Target::initialize_all(&InitializationConfig::default());
+        set_llvm_flags();
+    });
+}
+
+/// LLVM command-line options every compile in this process runs with (LLVM keeps them in
+/// process-wide globals).
+///
+/// `-instcombine-negator-enabled=false`: LLVM 19's InstCombine never terminates (and
+/// allocates without bound) when its Negator pushes a negation around a loop phi whose
+/// update negates a truncation of the phi and shifts it back, e.g.
+/// `x' = zext(0 - trunc(x)) << 47` — the shape a lifted BPF loop with `neg32` and `lsh`
+/// has (testgen/findings/bpf-slow-llvm-c25b4399fe65db5b.s; `tests/llvm_termination.rs`).
+/// The Negator only folds negations into their operands; without it InstCombine's other
+/// `sub`/`neg` folds still apply. A compiler must not hang on any input, so it stays off.
+pub(crate) const LLVM_FLAGS: &[&str] = &["-instcombine-negator-enabled=false"];
+
+fn set_llvm_flags() {
+    let args: Vec<std::ffi::CString> = std::iter::once("strata")
+        .chain(LLVM_FLAGS.iter().copied())
+        .filter_map(|a| std::ffi::CString::new(a).ok())
+        .collect();
+    let argv: Vec<*const std::ffi::c_char> = args.iter().map(|a| a.as_ptr()).collect();
+    let overview = c"strata";
+    // SAFETY: `argv` holds `argv.len()` pointers to NUL-terminated strings that outlive the
+    // call; LLVM copies what it keeps. Called once per process (inside `INIT`), before any
+    // pass runs in this process's compiles, so no pass reads the options while they change.
+    unsafe {
+        llvm_sys::support::LLVMParseCommandLineOptions(argv.len() as i32, argv.as_ptr(), overview.as_ptr());
+    }
 }
 
 /// The target triple, CPU and feature string code is generated for.
