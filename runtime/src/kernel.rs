@@ -219,21 +219,24 @@ impl Kernel {
         })
     }
 
-    /// Compiles tier 2 on a background thread and swaps it in; callers never wait.
+    /// Queues tier 2's compile for the background thread (`tier_up.rs`), which swaps it in;
+    /// callers never wait.
     #[cold]
     fn request_tier_up(&self, a: &Adaptive) {
         let engine = a.engine.clone();
         let ir = Arc::clone(&a.ir);
         let me = a.me.clone();
         let name = self.name.clone();
-        let spawned = std::thread::Builder::new().name("strata-tier-up".into()).spawn(move || {
-            lower_thread_priority();
+        let queued = crate::tier_up::submit(Box::new(move || {
+            if me.strong_count() == 0 {
+                return; // dropped while queued: nothing to compile for
+            }
             let fuel = engine.fuel().is_some();
             let result = engine.code_for(&ir, &name, Tier::Optimized, fuel, true);
             let Some(k) = me.upgrade() else { return };
             k.install(&engine, result);
-        });
-        if spawned.is_err() {
+        }));
+        if !queued {
             a.finish();
         }
     }
@@ -263,21 +266,5 @@ impl Kernel {
                 a.finish();
             }
         }
-    }
-}
-
-/// The nice value of the background tier-up thread (Linux): tier 2 is an optimization, so
-/// its compile should use idle CPU rather than take time from the threads calling the
-/// kernel (measured: on a busy 2-core machine, tier-1 calls ran ~40% slower while an LLVM
-/// compile at normal priority ran next to them). On an idle core it runs at full speed.
-pub(crate) const TIER_UP_NICE: i32 = 10;
-
-/// Lowers the calling thread's scheduling priority to [`TIER_UP_NICE`] (best effort).
-fn lower_thread_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: plain syscall wrapper; on Linux `PRIO_PROCESS` with `who == 0` applies to the
-    // calling thread only. A failure (e.g. a seccomp policy) leaves the priority as it is.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, TIER_UP_NICE);
     }
 }

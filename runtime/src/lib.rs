@@ -25,7 +25,7 @@
 //! ```
 //!
 //! Files: `engine.rs` (Engine, builder, compiling through the cache), `load.rs` (loaders),
-//! `module.rs` (Module, kernel lookup), `kernel.rs` (entry pointer, tier-up swap), `adaptive.rs` (tier-up policy),
+//! `module.rs` (Module, kernel lookup), `kernel.rs` (entry pointer, tier-up swap), `adaptive.rs` (tier-up policy), `tier_up.rs` (the background compile thread),
 //! `func.rs` (TypedFunc), `typed.rs` (Rust ↔ IR types), `native_call.rs` (the direct call),
 //! `specialize.rs`, `cache.rs`, `stats.rs`, `trap.rs`, `error.rs`, `nojit.rs`, `host_registry.rs`, `tier.rs`,
 //! and `dynamic_call.rs` (the untyped layer).
@@ -48,6 +48,7 @@ mod nojit;
 mod specialize;
 mod stats;
 mod tier;
+mod tier_up;
 mod trap;
 mod typed;
 

@@ -181,6 +181,25 @@ fn depth_limit() {
     let mut ctx = VmContext::new(0);
     assert_eq!(call_ctx(&cm, "rec", &[0], &mut ctx), Err(TrapCode::StackOverflow));
     assert_eq!(ctx.depth_remaining, 0);
+    // A leaf (no IR calls) does not touch the counter but still needs one unit to run, and
+    // a leaf called from another function is limited like any callee.
+    let mut leafy = recursion_module();
+    leafy.add_function(build("leaf", Linkage::Export, scalars(&[Type::I64]), Some(Type::I64), |b, p| {
+        let one = b.iconst(Type::I64, 1);
+        let r = b.iadd(p[0], one);
+        b.ret(Some(r));
+    }));
+    let cm = compile_ok(&leafy);
+    let mut ctx = VmContext::new(1);
+    assert_eq!(call_ctx(&cm, "leaf", &[41], &mut ctx), Ok(42));
+    assert_eq!(ctx.depth_remaining, 1);
+    let mut ctx = VmContext::new(0);
+    assert_eq!(call_ctx(&cm, "leaf", &[41], &mut ctx), Err(TrapCode::StackOverflow));
+    assert_eq!(ctx.depth_remaining, 0);
+    let mut ctx = VmContext::new(1);
+    assert_eq!(call_ctx(&cm, "rec", &[0], &mut ctx), Ok(0), "rec(0) makes no call");
+    assert_eq!(call_ctx(&cm, "rec", &[1], &mut ctx), Err(TrapCode::StackOverflow));
+    assert_eq!(ctx.depth_remaining, 1);
     // Without the limit, the counter is left alone.
     let cm = compile_opts(&m, &CraneliftOptions { depth_limit: false, ..opts() });
     let mut ctx = VmContext::new(3);

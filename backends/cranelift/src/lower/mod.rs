@@ -72,6 +72,7 @@ pub(crate) fn lower_function(
         message: "signature without context parameter".into(),
     })?;
     let ret_types = b.func.signature.returns.iter().map(|p| p.value_type).collect();
+    let counts_depth = env.opts.depth_limit && makes_calls(func);
     let mut l = Lowerer {
         env,
         func,
@@ -90,6 +91,7 @@ pub(crate) fn lower_function(
         host_sig: None,
         math_refs: HashMap::new(),
         data_gvs: HashMap::new(),
+        counts_depth,
     };
     l.run(entry, &params)?;
     l.b.seal_all_blocks();
@@ -127,6 +129,18 @@ pub(crate) struct Lowerer<'a, 'f> {
     host_sig: Option<SigRef>,
     math_refs: HashMap<(Opcode, Type), FuncRef>,
     data_gvs: HashMap<usize, GlobalValue>,
+    /// Whether entry decrements `ctx.depth_remaining` and every exit gives it back: only
+    /// with the depth limit, and only in functions that make IR calls (see `guards.rs`).
+    counts_depth: bool,
+}
+
+/// Whether `func` calls another IR function (host calls do not count: a host function
+/// that runs a kernel again gives it a fresh context).
+fn makes_calls(func: &Function) -> bool {
+    func.layout
+        .blocks()
+        .flat_map(|b| func.layout.block_insts(b))
+        .any(|i| matches!(func.dfg.insts.get(i), Some(InstData::Call { .. })))
 }
 
 impl Lowerer<'_, '_> {
