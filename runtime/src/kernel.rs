@@ -125,10 +125,24 @@ impl Kernel {
     /// After a native call on the measured path: count hotness or probation time, then
     /// [`Kernel::check`].
     pub(crate) fn finish_measured(&self, ctx: &VmContext, probe: Option<Probe>) -> Result<(), Trap> {
+        // The code that ran: the starting code for hotness samples and for the starting
+        // code's turns in tier 2's probation (see `probe_start`), whatever `tier()` says now.
+        let ran_first = match probe.map(|p| p.kind) {
+            Some(ProbeKind::Hotness { .. }) => true,
+            Some(ProbeKind::Probation { tier_two: false, .. }) => self.first_entry != 0,
+            _ => false,
+        };
         if let (Some(a), Some(probe)) = (&self.adaptive, probe) {
             self.observe(a, probe);
         }
-        self.check(ctx)
+        if ctx.trap_code != 0 {
+            let mut trap = self.trap(ctx.trap_code);
+            if ran_first {
+                trap.tier = self.first_tier;
+            }
+            return Err(trap);
+        }
+        Ok(())
     }
 
     /// Before a native call on the measured path (`entry` is the published entry point):
