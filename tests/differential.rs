@@ -4,7 +4,7 @@
 //! contents of every mutable slice when it returns.
 //!
 //! Inputs: every exported function of every example kernel (examples/kernels/*.sk) and of
-//! the IR corpus (tests/corpus/*.sir), each with at least 200 generated argument sets that
+//! the IR corpus (tests/corpus/*.sir), each with 200 generated argument sets (`STRATA_DIFF_SETS` overrides) that
 //! mix ordinary values with edge cases (NaN, ±inf, -0.0, subnormals, MIN/MAX, zero, slices
 //! of mismatched lengths so indices run out of range). Every tier runs with the same fuel
 //! budget, so a generated trip count can't hang the test; running out is a trap like any
@@ -19,6 +19,18 @@ use strata_ir::{InstData, Linkage, Module, ParamKind, Signature, Type};
 use strata_runtime::{CallError, CompiledModule, Options, Tier};
 
 const SETS_PER_FUNCTION: usize = 200;
+
+/// Input sets per function: 200, or `STRATA_DIFF_SETS` when set (ci/cross lowers it under
+/// qemu, where every call is emulated; a value that is not a positive number is an error).
+fn sets_per_function() -> usize {
+    match std::env::var("STRATA_DIFF_SETS") {
+        Ok(v) => match v.trim().parse::<usize>() {
+            Ok(n) if n > 0 => n,
+            _ => panic!("STRATA_DIFF_SETS must be a positive number of input sets, not {v:?}"),
+        },
+        Err(_) => SETS_PER_FUNCTION,
+    }
+}
 const FUEL: u64 = 200_000;
 
 /// SplitMix64: small, deterministic, good enough to pick test inputs.
@@ -257,6 +269,7 @@ fn sources() -> Vec<(PathBuf, Module)> {
 
 #[test]
 fn every_tier_agrees_with_the_interpreter() {
+    let sets = sets_per_function();
     // Every tier without Strata's passes, and every tier (the interpreter included) on the
     // `-O2` pipeline's output, against the unoptimized interpreter.
     let opts = Options { fuel: Some(FUEL), ..Options::default() };
@@ -303,7 +316,7 @@ fn every_tier_agrees_with_the_interpreter() {
             functions += 1;
             let approx = is_fastmath(&module, id);
             let mut rng = Rng(0x5eed ^ (functions as u64) << 20);
-            for set in 0..SETS_PER_FUNCTION {
+            for set in 0..sets {
                 let inputs = gen_inputs(&mut rng, &f.sig, !approx);
                 let want = call(&reference, &f.name, &inputs);
                 if let Outcome::Failed(e) = &want {
@@ -331,5 +344,5 @@ fn every_tier_agrees_with_the_interpreter() {
     assert!(functions >= 100, "only {functions} functions exercised");
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
     let labels: Vec<String> = configs.iter().map(|&(t, o)| label_of(t, o)).collect();
-    eprintln!("differential: {functions} functions × {SETS_PER_FUNCTION} input sets, {calls} calls on {labels:?}");
+    eprintln!("differential: {functions} functions × {sets} input sets, {calls} calls on {labels:?}");
 }

@@ -109,6 +109,8 @@ fn optimized_corpus_matches_the_interpreter() {
             "vectorize",
             "gvn,licm,bce,unroll,vectorize,dce",
             "inline,gvn,licm,bce,unroll,vectorize,dce",
+            "version-checks",
+            "inline,const-fold,simplify-cfg,gvn,licm,bce,version-checks,dce",
         ] {
             let mut optimized = original.clone();
             let opts = PassOptions { verify: true, ..PassOptions::default() };

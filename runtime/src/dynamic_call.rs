@@ -73,14 +73,18 @@ pub struct CompiledModule {
     hosts: Box<HostTable>,
 }
 
-/// `module` after the Strata passes of `opts.pipeline` (borrowed when there are none).
-/// With fuel, passes that remove back-edges are skipped so fuel runs out at the same point.
+/// `module` after the Strata passes of `opts.pipeline` (borrowed when there are none), for
+/// `tier`: on tier 2 the presets `-O2`/`-O3` leave vectorizing and unrolling to LLVM
+/// (`strata_ir::passes::for_self_vectorizing_backend`). With fuel, passes that remove
+/// back-edges are skipped so fuel runs out at the same point.
 pub(crate) fn apply_pipeline<'m>(
     module: &'m Module,
+    tier: Tier,
     opts: &Options,
 ) -> Result<std::borrow::Cow<'m, Module>, CompileError> {
     Ok(match &opts.pipeline {
         Some(p) => {
+            let p = if tier == Tier::Optimized { strata_ir::passes::for_self_vectorizing_backend(p) } else { p };
             let mut m = module.clone();
             let po = strata_ir::passes::PassOptions { keep_fuel: opts.fuel.is_some(), ..Default::default() };
             strata_ir::passes::run_pipeline(&mut m, p, &po)?;
@@ -107,7 +111,7 @@ pub(crate) fn from_llvm(module: &Module, code: strata_llvm::CompiledModule, opts
 /// policy lives in the `Engine`).
 pub(crate) fn compile(module: &Module, tier: Tier, opts: &Options) -> Result<CompiledModule, CompileError> {
     let tier = if tier == Tier::Adaptive { Tier::Baseline } else { tier };
-    let module = apply_pipeline(module, opts)?;
+    let module = apply_pipeline(module, tier, opts)?;
     let module = module.as_ref();
     let code = match tier {
         Tier::Interpreter => {

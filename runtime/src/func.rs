@@ -40,6 +40,11 @@ impl<P: KernelParams, R: KernelResult> TypedFunc<P, R> {
 
     /// Calls the kernel. A trap (out-of-bounds index, division by zero, fuel exhausted,
     /// a host function's error) is an `Err`; the kernel may be called again afterwards.
+    ///
+    /// On tiers 1 and 2 this is one atomic load of the entry point, a context copied from
+    /// the kernel into this frame, the direct call and a check of the trap code: no
+    /// allocation, no reference counting, no lock. An adaptive kernel that is still
+    /// deciding its tier goes through an out-of-line path that samples call times.
     #[inline]
     pub fn call(&self, args: P) -> Result<R, Trap> {
         let k = &*self.kernel;
@@ -47,17 +52,43 @@ impl<P: KernelParams, R: KernelResult> TypedFunc<P, R> {
         if entry.is_null() {
             return self.call_interp(args);
         }
+        if k.is_measuring() {
+            return self.call_measured(args, entry);
+        }
         let mut ctx = k.context();
-        // The context lives in this frame: its address stands for the caller's stack
-        // pointer, and compiled code may use `DEFAULT_STACK_BUDGET` bytes below it.
-        ctx.stack_limit = (&ctx as *const VmContext as u64).saturating_sub(DEFAULT_STACK_BUDGET);
-        let start = k.probe_start();
-        // SAFETY: `entry` is the live direct entry point of `k.name` (the kernel keeps every
-        // code it ever published alive), compiled from IR whose signature matched `P` and
-        // `R` exactly when this handle was made (`Module::get_on`); slices pass their own
-        // pointer and length, `&mut` ones borrowed uniquely for the call; `ctx` outlives it.
-        let r = unsafe { args.invoke::<R::Native>(entry, &mut ctx) };
-        k.finish(&ctx, entry, start)?;
+        // SAFETY: `entry` is non-null and live code of this kernel (see `invoke`).
+        let r = unsafe { Self::invoke(args, entry, &mut ctx) };
+        k.check(&ctx)?;
+        Ok(R::from_native(r))
+    }
+
+    /// The native call itself.
+    ///
+    /// # Safety
+    /// `entry` must be a non-null entry point published by this handle's kernel.
+    #[inline(always)]
+    unsafe fn invoke(args: P, entry: *const u8, ctx: &mut VmContext) -> R::Native {
+        // The context lives in the caller's frame: its address stands for the caller's
+        // stack pointer, and compiled code may use `DEFAULT_STACK_BUDGET` bytes below it.
+        ctx.stack_limit = (ctx as *const VmContext as u64).saturating_sub(DEFAULT_STACK_BUDGET);
+        // SAFETY: `entry` is the live direct entry point of the kernel's function (the
+        // kernel keeps every code it ever published alive), compiled from IR whose
+        // signature matched `P` and `R` exactly when this handle was made
+        // (`Module::get_on`); slices pass their own pointer and length, `&mut` ones
+        // borrowed uniquely for the call; `ctx` outlives it.
+        unsafe { args.invoke::<R::Native>(entry, ctx) }
+    }
+
+    /// A call of an adaptive kernel that is still measuring (timed on a sample of calls).
+    #[inline(never)]
+    fn call_measured(&self, args: P, entry: *const u8) -> Result<R, Trap> {
+        let k = &*self.kernel;
+        let mut ctx = k.context();
+        let (probe, run) = k.probe_start(entry);
+        // SAFETY: `run` is `entry` or, during probation, the kernel's starting code: both
+        // non-null, live code of this kernel's function.
+        let r = unsafe { Self::invoke(args, run, &mut ctx) };
+        k.finish_measured(&ctx, probe)?;
         Ok(R::from_native(r))
     }
 

@@ -1,28 +1,22 @@
 //! A kernel: one exported function compiled on some tier, with its current native entry
 //! point in an atomic so that an adaptive kernel can move to tier 2 while other threads
 //! call it. Every piece of code a kernel ever ran is kept alive until the kernel is dropped
-//! (a call may still be running old code after the swap). The tier-up policy (counting,
-//! the background compile, the swap) lives here too; typed argument passing does not (see
-//! `func.rs` and `typed.rs`).
+//! (a call may still be running old code after the swap). The tier-up mechanics (the
+//! background compile, the swap) live here, the policy (what is hot, whether tier 2 pays)
+//! in `adaptive.rs`; typed argument passing does not (see `func.rs` and `typed.rs`).
 
+use crate::adaptive::{Adaptive, Probe, ProbeKind, Verdict, INTERP_NS_PER_UNIT};
 use crate::dynamic_call::{CallError, CompiledModule};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::module::ModuleIr;
 use crate::tier::Tier;
 use crate::trap::Trap;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, Ordering};
-use std::sync::{Arc, OnceLock, Weak};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 use strata_ir::abi::DEFAULT_MAX_CALL_DEPTH;
 use strata_ir::{TrapCode, VmContext};
-
-/// Interpreter time counted as one unit of hotness (a loop iteration of a few
-/// instructions takes about this long in the interpreter).
-const INTERP_NS_PER_UNIT: u128 = 20;
-
-/// Calls on tier 2 timed before deciding whether to keep it.
-const PROBE_CALLS: u64 = 16;
 
 pub(crate) struct Kernel {
     pub(crate) name: String,
@@ -46,28 +40,9 @@ pub(crate) struct Kernel {
     /// Tier-2 code after an adaptive tier-up, kept alive with the kernel.
     upgraded: OnceLock<Arc<CompiledModule>>,
     adaptive: Option<Adaptive>,
-}
-
-/// Tier-up state of an adaptive kernel.
-struct Adaptive {
-    /// Calls plus loop back-edges run so far (approximate under contention: each call adds
-    /// what it used, without ordering against other threads).
-    used: AtomicU64,
-    threshold: u64,
-    /// Set once tier 2 was requested; it is requested at most once per kernel.
-    requested: AtomicBool,
-    /// Set once the decision is final (tier 2 kept, reverted, or failed to compile).
-    done: AtomicBool,
-    /// Time and number of native calls on the starting code, and on tier 2 during its
-    /// probation: tier 2 is kept only if its calls are not slower on average (for some
-    /// kernels Strata's own vectorized tier-1 code beats LLVM's).
-    t1_ns: AtomicU64,
-    t1_calls: AtomicU64,
-    t2_ns: AtomicU64,
-    t2_calls: AtomicU64,
-    engine: Engine,
-    ir: Arc<ModuleIr>,
-    me: Weak<Kernel>,
+    /// True while an adaptive kernel is still undecided: the one flag the fast path of a
+    /// call reads (cleared lazily on the measured path once the decision is final).
+    measuring: AtomicBool,
 }
 
 impl Kernel {
@@ -76,8 +51,8 @@ impl Kernel {
         let adaptive = tier == Tier::Adaptive && engine.jit_enabled();
         let (code, actual) = if adaptive {
             let start = if Tier::Baseline.is_available() { cfg.adaptive_start } else { Tier::Interpreter };
-            // Tier-1 code counts fuel even without a budget: that count is the hotness.
-            engine.code_for(ir, name, start, start != Tier::Interpreter, false)?
+            // The same code as a tier-1-only kernel: hotness is measured as time (`adaptive.rs`).
+            engine.code_for(ir, name, start, false, false)?
         } else {
             engine.code_for(ir, name, tier, false, false)?
         };
@@ -101,19 +76,8 @@ impl Kernel {
             first_entry: entry as usize,
             first_tier: actual,
             upgraded: OnceLock::new(),
-            adaptive: can_tier_up.then(|| Adaptive {
-                used: AtomicU64::new(0),
-                threshold: cfg.threshold,
-                requested: AtomicBool::new(false),
-                done: AtomicBool::new(false),
-                t1_ns: AtomicU64::new(0),
-                t1_calls: AtomicU64::new(0),
-                t2_ns: AtomicU64::new(0),
-                t2_calls: AtomicU64::new(0),
-                engine: engine.clone(),
-                ir: Arc::clone(ir),
-                me: me.clone(),
-            }),
+            adaptive: can_tier_up.then(|| Adaptive::new(engine, ir, cfg.threshold, me.clone())),
+            measuring: AtomicBool::new(can_tier_up && entry as usize != 0),
         }))
     }
 
@@ -142,60 +106,81 @@ impl Kernel {
         }
     }
 
-    /// After a native call: count hotness, and turn a trap code into a [`Trap`].
+    /// Whether calls must go through [`Kernel::probe_start`] and [`Kernel::finish_measured`]
+    /// (an adaptive kernel not yet decided); otherwise a call only checks the trap code.
     #[inline(always)]
-    pub(crate) fn finish(&self, ctx: &VmContext, entry: *const u8, start: Option<Instant>) -> Result<(), Trap> {
-        if let (Some(a), Some(start)) = (&self.adaptive, start) {
-            self.observe(a, ctx, entry, start.elapsed());
-        }
+    pub(crate) fn is_measuring(&self) -> bool {
+        self.measuring.load(Ordering::Relaxed)
+    }
+
+    /// After a native call: turn a trap code into a [`Trap`].
+    #[inline(always)]
+    pub(crate) fn check(&self, ctx: &VmContext) -> Result<(), Trap> {
         if ctx.trap_code != 0 {
             return Err(self.trap(ctx.trap_code));
         }
         Ok(())
     }
 
-    /// The start time of a native call, while an adaptive kernel still measures its calls.
-    #[inline(always)]
-    pub(crate) fn probe_start(&self) -> Option<Instant> {
-        match &self.adaptive {
-            Some(a) if !a.done.load(Ordering::Relaxed) => Some(Instant::now()),
-            _ => None,
+    /// After a native call on the measured path: count hotness or probation time, then
+    /// [`Kernel::check`].
+    pub(crate) fn finish_measured(&self, ctx: &VmContext, probe: Option<Probe>) -> Result<(), Trap> {
+        if let (Some(a), Some(probe)) = (&self.adaptive, probe) {
+            self.observe(a, probe);
         }
+        self.check(ctx)
     }
 
-    /// Counts a measured native call: hotness and time on the starting code, or time on
-    /// tier 2 during its probation (deciding after `PROBE_CALLS` calls).
-    #[inline(never)]
-    fn observe(&self, a: &Adaptive, ctx: &VmContext, entry: *const u8, elapsed: Duration) {
-        let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
-        if entry as usize == self.first_entry {
-            a.t1_ns.fetch_add(ns, Ordering::Relaxed);
-            a.t1_calls.fetch_add(1, Ordering::Relaxed);
-            let used = self.fuel_start.saturating_sub(ctx.fuel).max(0) as u64;
-            self.account(a, used.saturating_add(1));
-        } else {
-            a.t2_ns.fetch_add(ns, Ordering::Relaxed);
-            if a.t2_calls.fetch_add(1, Ordering::Relaxed) + 1 == PROBE_CALLS {
-                self.decide(a);
+    /// Before a native call on the measured path (`entry` is the published entry point):
+    /// whether to time it, and the code to run. During tier 2's probation, calls alternate
+    /// between the starting code and tier 2 (same function, same signature; the kernel
+    /// keeps both alive).
+    pub(crate) fn probe_start(&self, entry: *const u8) -> (Option<Probe>, *const u8) {
+        match &self.adaptive {
+            Some(a) if !a.is_done() => {
+                if entry as usize == self.first_entry {
+                    (a.sample(), entry)
+                } else {
+                    let probe = a.probation_turn();
+                    let run = match probe.kind {
+                        ProbeKind::Probation { tier_two: false, .. } if self.first_entry != 0 => {
+                            self.first_entry as *const u8
+                        }
+                        _ => entry,
+                    };
+                    (Some(probe), run)
+                }
+            }
+            _ => {
+                self.measuring.store(false, Ordering::Relaxed);
+                (None, entry)
             }
         }
     }
 
-    /// Keeps tier 2 if its calls were not slower on average than the starting code's;
-    /// otherwise switches back (the tier-2 code stays alive with the kernel).
-    #[cold]
-    fn decide(&self, a: &Adaptive) {
-        a.done.store(true, Ordering::Relaxed);
-        let (t1, c1) = (a.t1_ns.load(Ordering::Relaxed) as u128, a.t1_calls.load(Ordering::Relaxed) as u128);
-        let (t2, c2) = (a.t2_ns.load(Ordering::Relaxed) as u128, a.t2_calls.load(Ordering::Relaxed) as u128);
-        if c1 > 0 && c2 > 0 && self.first_entry != 0 && t2 * c1 > t1 * c2 {
-            self.entry.store(self.first_entry as *mut u8, Ordering::Release);
-            self.tier.store(self.first_tier.index() as u8, Ordering::Release);
-            a.engine.inner.stats.tiered_down();
+    /// Counts a timed native call: hotness on the starting code, or the probation of tier 2
+    /// (switching back for good when it was slower).
+    #[inline(never)]
+    fn observe(&self, a: &Adaptive, probe: Probe) {
+        let elapsed = probe.start.elapsed();
+        match probe.kind {
+            ProbeKind::Hotness { weight } => {
+                if a.observe_hotness(weight, elapsed) {
+                    self.request_tier_up(a);
+                }
+            }
+            ProbeKind::Probation { tier_two, warm_up } => {
+                if a.observe_probation(tier_two, warm_up, elapsed) == Verdict::Revert && self.first_entry != 0 {
+                    self.entry.store(self.first_entry as *mut u8, Ordering::Release);
+                    self.tier.store(self.first_tier.index() as u8, Ordering::Release);
+                    a.engine.inner.stats.tiered_down();
+                }
+            }
         }
     }
 
     #[cold]
+    #[inline(never)]
     fn trap(&self, code: u32) -> Trap {
         Trap {
             kind: TrapCode::from_u32(code).unwrap_or(TrapCode::Unreachable),
@@ -210,7 +195,7 @@ impl Kernel {
         &self,
         call: impl FnOnce(&CompiledModule, &str) -> Result<T, CallError>,
     ) -> Result<T, Trap> {
-        let Some(a) = self.adaptive.as_ref().filter(|a| !a.done.load(Ordering::Relaxed)) else {
+        let Some(a) = self.adaptive.as_ref().filter(|a| !a.is_done()) else {
             return self.map_interp(call(&self.first, &self.name));
         };
         // The interpreter cannot report the fuel a call used, so its hotness is the time it
@@ -219,7 +204,9 @@ impl Kernel {
         let start = Instant::now();
         let r = call(&self.first, &self.name);
         let units = start.elapsed().as_nanos() / INTERP_NS_PER_UNIT;
-        self.account(a, u64::try_from(units).unwrap_or(u64::MAX).saturating_add(1));
+        if a.account(u64::try_from(units).unwrap_or(u64::MAX).saturating_add(1)) {
+            self.request_tier_up(a);
+        }
         self.map_interp(r)
     }
 
@@ -232,13 +219,6 @@ impl Kernel {
         })
     }
 
-    fn account(&self, a: &Adaptive, used: u64) {
-        let total = a.used.fetch_add(used, Ordering::Relaxed).saturating_add(used);
-        if total >= a.threshold && !a.requested.swap(true, Ordering::AcqRel) {
-            self.request_tier_up(a);
-        }
-    }
-
     /// Compiles tier 2 on a background thread and swaps it in; callers never wait.
     #[cold]
     fn request_tier_up(&self, a: &Adaptive) {
@@ -247,13 +227,14 @@ impl Kernel {
         let me = a.me.clone();
         let name = self.name.clone();
         let spawned = std::thread::Builder::new().name("strata-tier-up".into()).spawn(move || {
+            lower_thread_priority();
             let fuel = engine.fuel().is_some();
             let result = engine.code_for(&ir, &name, Tier::Optimized, fuel, true);
             let Some(k) = me.upgrade() else { return };
             k.install(&engine, result);
         });
         if spawned.is_err() {
-            a.done.store(true, Ordering::Relaxed);
+            a.finish();
         }
     }
 
@@ -265,6 +246,12 @@ impl Kernel {
                     self.entry.store(entry as *mut u8, Ordering::Release);
                     self.tier.store(Tier::Optimized.index() as u8, Ordering::Release);
                     engine.inner.stats.tiered_up();
+                    if self.first_entry == 0 {
+                        // From the interpreter there is nothing to compare with: tier 2 stays.
+                        if let Some(a) = &self.adaptive {
+                            a.finish();
+                        }
+                    }
                     true
                 }
                 _ => false,
@@ -273,8 +260,24 @@ impl Kernel {
         };
         if !installed {
             if let Some(a) = &self.adaptive {
-                a.done.store(true, Ordering::Relaxed);
+                a.finish();
             }
         }
+    }
+}
+
+/// The nice value of the background tier-up thread (Linux): tier 2 is an optimization, so
+/// its compile should use idle CPU rather than take time from the threads calling the
+/// kernel (measured: on a busy 2-core machine, tier-1 calls ran ~40% slower while an LLVM
+/// compile at normal priority ran next to them). On an idle core it runs at full speed.
+pub(crate) const TIER_UP_NICE: i32 = 10;
+
+/// Lowers the calling thread's scheduling priority to [`TIER_UP_NICE`] (best effort).
+fn lower_thread_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain syscall wrapper; on Linux `PRIO_PROCESS` with `who == 0` applies to the
+    // calling thread only. A failure (e.g. a seccomp policy) leaves the priority as it is.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, TIER_UP_NICE);
     }
 }

@@ -25,11 +25,12 @@
 //! ```
 //!
 //! Files: `engine.rs` (Engine, builder, compiling through the cache), `load.rs` (loaders),
-//! `module.rs` (Module, kernel lookup), `kernel.rs` (entry pointer, adaptive tier-up),
+//! `module.rs` (Module, kernel lookup), `kernel.rs` (entry pointer, tier-up swap), `adaptive.rs` (tier-up policy),
 //! `func.rs` (TypedFunc), `typed.rs` (Rust ↔ IR types), `native_call.rs` (the direct call),
 //! `specialize.rs`, `cache.rs`, `stats.rs`, `trap.rs`, `error.rs`, `nojit.rs`, `host_registry.rs`, `tier.rs`,
 //! and `dynamic_call.rs` (the untyped layer).
 
+mod adaptive;
 mod cache;
 mod disk_cache;
 mod dynamic_call;
@@ -145,7 +146,7 @@ pub fn compile_cached(
     opts: &Options,
     cache: &DiskCache,
 ) -> Result<(CompiledModule, CacheOutcome), CompileError> {
-    let module = dynamic_call::apply_pipeline(module, opts)?;
+    let module = dynamic_call::apply_pipeline(module, Tier::Optimized, opts)?;
     let module = module.as_ref();
     let llvm = dynamic_call::llvm_options(opts);
     let key = CacheKey::for_module(module, Tier::Optimized, opts.llvm_opt_level)

@@ -123,3 +123,22 @@ fn threads_share_one_tier_up_compile() {
     assert_eq!(s.compiles_on(Tier::Optimized), 1, "one tier-2 compilation for all threads");
     assert_eq!(s.compiles_on(Tier::Baseline), 1);
 }
+
+#[test]
+fn adaptive_starts_on_the_plain_tier_one_code() {
+    // Hotness is sampled time, not fuel counters compiled into the code: an adaptive kernel
+    // and a tier-1 kernel of the same function share one compilation (one cache entry).
+    let engine = Engine::builder().tier(Tier::Adaptive).tier_up_threshold(u64::MAX).build();
+    let m = engine.load_source("fir.sk", FIR).expect("compiles");
+    let adaptive = m.get::<(&[f32], &[f32], &mut [f32]), ()>("fir").expect("adaptive");
+    let baseline = m.get_on::<(&[f32], &[f32], &mut [f32]), ()>("fir", Tier::Baseline).expect("baseline");
+    let (x, taps) = inputs();
+    let (mut a, mut b) = (vec![0.0f32; 256], vec![1.0f32; 256]);
+    adaptive.call((&x, &taps, &mut a)).expect("runs");
+    baseline.call((&x, &taps, &mut b)).expect("runs");
+    assert_eq!(a, b);
+    assert_eq!((adaptive.tier(), baseline.tier()), (Tier::Baseline, Tier::Baseline));
+    let s = engine.stats();
+    assert_eq!(s.compiles_on(Tier::Baseline), 1, "one tier-1 compile: {:?}", s.events);
+    assert_eq!(s.cache_hits, 1);
+}

@@ -50,7 +50,7 @@ pub fn build(a: BuildArgs, color: bool) -> i32 {
         eprintln!("error: {e}");
         return EXIT_INPUT;
     }
-    let Some(module) = a.passes.apply(module, false) else { return EXIT_INPUT };
+    let Some(module) = a.passes.apply(module, false, true) else { return EXIT_INPUT };
     match produce(&module, &a) {
         Ok(()) => 0,
         Err(e) => {

@@ -47,7 +47,9 @@ pub fn dump(a: DumpArgs, color: bool) -> i32 {
         eprintln!("error: {e}");
         return EXIT_INPUT;
     }
-    let Some(module) = a.passes.apply(module, false) else { return EXIT_INPUT };
+    let Some(module) = a.passes.apply(module, false, matches!(a.emit, Emit::Llvm | Emit::LlvmOpt | Emit::Asm)) else {
+        return EXIT_INPUT;
+    };
     let text: Result<String, String> = match a.emit {
         Emit::Ir => Ok(strata_ir::print_module(&module)),
         Emit::Clif => clif(&module),

@@ -101,8 +101,10 @@ pub struct PassArgs {
 
 impl PassArgs {
     /// Runs the pipeline (if any), printing dumps and timings to stderr. `keep_fuel`: the
-    /// code will run with fuel, so passes that remove back-edges are skipped.
-    fn apply(&self, mut module: strata_ir::Module, keep_fuel: bool) -> Option<strata_ir::Module> {
+    /// code will run with fuel, so passes that remove back-edges are skipped. `for_llvm`:
+    /// the code goes to LLVM (tier 2, AOT), so `-O2`/`-O3` leave vectorizing and unrolling
+    /// to it, as the runtime does (`strata_ir::passes::for_self_vectorizing_backend`).
+    fn apply(&self, mut module: strata_ir::Module, keep_fuel: bool, for_llvm: bool) -> Option<strata_ir::Module> {
         use strata_ir::passes::{run_pipeline, DumpAfter, PassOptions};
         let mut opts = PassOptions::from_env();
         opts.keep_fuel = keep_fuel;
@@ -113,6 +115,7 @@ impl PassArgs {
         }
         opts.time_passes |= self.time_passes;
         let pipeline = match &self.pipeline {
+            Some(p) if for_llvm => strata_ir::passes::for_self_vectorizing_backend(p),
             Some(p) => p.as_str(),
             None if opts.dump_after != DumpAfter::None || opts.time_passes => "-O0",
             None => return Some(module),

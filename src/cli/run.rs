@@ -100,7 +100,7 @@ pub fn run(a: RunArgs, color: bool) -> i32 {
             return EXIT_INPUT;
         }
     };
-    let Some(module) = a.passes.apply(module, a.fuel.is_some()) else { return EXIT_INPUT };
+    let Some(module) = a.passes.apply(module, a.fuel.is_some(), a.tier == Tier::Optimized) else { return EXIT_INPUT };
     let opts = Options { llvm_opt_level: a.opt_level, fuel: a.fuel, pipeline: None, ..Options::default() };
     let compiled = match compile(&module, a.tier, &opts, a.cache_dir.as_deref()) {
         Ok(c) => c,

@@ -4,13 +4,14 @@
 //! the chosen CPU, so the cost models of the loop and SLP vectorizers see its vector ISA.
 
 use crate::error::{CompileError, Result};
-use crate::lower::{lower_module, Export, LowerOptions, MathCalls};
+use crate::lower::{lower_module, ColdLoops, Export, LowerOptions, MathCalls};
 use crate::options::LlvmOptions;
 use crate::target::TargetSpec;
 use inkwell::context::Context;
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{FileType, TargetMachine};
+use std::borrow::Cow;
 
 /// A lowered (and maybe optimized) module.
 pub(crate) struct Built<'ctx> {
@@ -51,13 +52,45 @@ pub(crate) fn lower<'ctx>(
 ) -> Result<Built<'ctx>> {
     check_options(opts)?;
     strata_ir::verifier::verify_module(ir).map_err(CompileError::InvalidIr)?;
-    let lo = LowerOptions { opts, spec: how.spec, math: how.math, names: how.names, symbol_prefix: how.symbol_prefix };
+    let (versioned, cold_loops) = version_checks(ir, opts);
+    let ir = versioned.as_ref();
+    let lo = LowerOptions {
+        opts,
+        spec: how.spec,
+        math: how.math,
+        names: how.names,
+        symbol_prefix: how.symbol_prefix,
+        cold_loops: &cold_loops,
+    };
     let (module, exports) = lower_module(ctx, ir, &lo, machine)?;
     if let Err(e) = module.verify() {
         let ll = module.print_to_string().to_string();
         return Err(CompileError::LlvmVerify { message: e.to_string(), ll });
     }
     Ok(Built { module, exports })
+}
+
+/// `ir` with its counted loops versioned on their bounds checks (Strata's `version-checks`
+/// pass), when optimizing and not counting fuel: a bounds check is a second loop exit, and
+/// LLVM 19's loop vectorizer does not vectorize loops with more than one exit, so without
+/// this every safe-indexing loop ran scalar (or through Strata's own 128-bit `vectorize`).
+/// The copy without checks has the loop test as its only exit and keeps the trip count, so
+/// LLVM picks the vector width and knows a constant trip count exactly. Also returns, per
+/// function, the headers of the original loops, which now only run when a check may fail:
+/// lowering asks LLVM not to vectorize or unroll them (compile time and code size).
+fn version_checks<'m>(ir: &'m strata_ir::Module, opts: &LlvmOptions) -> (Cow<'m, strata_ir::Module>, ColdLoops) {
+    let mut cold = ColdLoops::new();
+    if opts.opt_level < 2 || opts.fuel {
+        return (Cow::Borrowed(ir), cold);
+    }
+    let mut m = ir.clone();
+    for (id, f) in m.functions.iter_mut() {
+        let headers = strata_ir::passes::version_checks::run_function(f);
+        if !headers.is_empty() {
+            cold.insert(id, headers);
+        }
+    }
+    (Cow::Owned(m), cold)
 }
 
 /// Runs LLVM's `default<O{opt_level}>` pipeline on `built`.

@@ -138,14 +138,20 @@ fn llvm_ir_has_the_attributes_and_flags() {
     let sumsq = &sumsq[..sumsq.find("\n}").unwrap_or(sumsq.len())];
     assert!(sumsq.contains("fadd float") && !sumsq.contains("reassoc"), "{sumsq}");
     // Block parameters are phis; scalar min/max are IEEE-754-2019 minimum/maximum written as
-    // selects on float compares (no intrinsic, whose x86 lowering branches); no nsw/nuw.
-    assert!(before.contains("phi i64") && before.contains("fcmp uno float") && before.contains("fcmp oeq float"));
+    // selects on float compares (no intrinsic, whose x86 lowering branches); ola's clamp
+    // bounds are parameters, compared against directly (`fcmp ogt`/`olt`); no nsw/nuw.
+    assert!(before.contains("phi i64") && before.contains("fcmp uno float"));
+    assert!(before.contains("fcmp ogt float") && before.contains("fcmp olt float"));
     assert!(!before.contains("@llvm.minimum.f32") && !before.contains("@llvm.maximum.f32"));
     assert!(!before.contains(" nsw ") && !before.contains(" nuw "));
     assert!(before.contains("call float @expf(") && before.contains("nobuiltin"));
     let after =
         String::from_utf8(emit(&m, &LlvmOptions::default(), EmitKind::LlvmIr, None).expect("emits")).expect("utf-8");
     assert!(after.contains("<8 x float>") || after.contains("<16 x float>") || after.contains("<4 x float>"));
+    // ola's loop is versioned on its bounds checks: the checked original (the slow path)
+    // is kept scalar and not unrolled.
+    assert!(before.contains("!{!\"llvm.loop.vectorize.enable\", i1 false}"), "{before}");
+    assert!(before.contains("!{!\"llvm.loop.unroll.disable\"}"), "{before}");
 }
 
 #[test]

@@ -18,6 +18,7 @@ pub mod simplify_cfg;
 pub mod specialize;
 pub mod unroll;
 pub mod vectorize;
+pub mod version_checks;
 
 pub use specialize::{specialize, Binding, SpecializeError};
 
@@ -40,12 +41,37 @@ const PASSES: &[(&str, PassFn)] = &[
     ("simplify-cfg", simplify_cfg::run),
     ("unroll", unroll::run),
     ("vectorize", vectorize::run),
+    ("version-checks", version_checks::run),
 ];
 
 /// What `-O1` runs.
 const O1: &str = "const-fold,simplify-cfg,dce";
 /// What `-O2` and `-O3` run.
 const O2: &str = "inline,const-fold,simplify-cfg,gvn,licm,bce,unroll,vectorize,dce";
+
+/// What `-O2` and `-O3` mean for a backend that vectorizes and unrolls by itself (tier 2,
+/// LLVM): the same scalar clean-up without `unroll` and `vectorize`, whose 128-bit vectors
+/// and unrolled copies LLVM's loop vectorizer would not widen again (measured: the
+/// specialized overlap-add ran at 4 lanes instead of 8 on AVX2), plus `version-checks`,
+/// which gives each counted loop a copy without the bounds checks of its induction variable
+/// for LLVM to vectorize at its own width.
+pub const O2_SELF_VECTORIZING: &str = "inline,const-fold,simplify-cfg,gvn,licm,bce,version-checks,dce";
+
+/// `pipeline` as a backend that vectorizes by itself should run it: the presets `-O2` and
+/// `-O3` become [`O2_SELF_VECTORIZING`]; anything else (an explicit list of passes, `-O0`,
+/// `-O1`) is kept as written.
+///
+/// ```
+/// use strata_ir::passes::{for_self_vectorizing_backend, O2_SELF_VECTORIZING};
+/// assert_eq!(for_self_vectorizing_backend("-O2"), O2_SELF_VECTORIZING);
+/// assert_eq!(for_self_vectorizing_backend("const-fold,vectorize"), "const-fold,vectorize");
+/// ```
+pub fn for_self_vectorizing_backend(pipeline: &str) -> &str {
+    match pipeline.trim() {
+        "-O2" | "-O3" => O2_SELF_VECTORIZING,
+        _ => pipeline,
+    }
+}
 
 /// After which passes to dump the module.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -72,8 +98,9 @@ pub struct PassOptions {
 }
 
 /// Passes that make loops take fewer back-edges, or remove calls (`inline`), and so use
-/// less fuel: skipped when [`PassOptions::keep_fuel`] is set.
-pub const CHANGES_BACK_EDGES: &[&str] = &["inline", "unroll", "vectorize"];
+/// less fuel (and `version-checks`, which keeps the count but copies loops for the same
+/// vectorizers): skipped when [`PassOptions::keep_fuel`] is set.
+pub const CHANGES_BACK_EDGES: &[&str] = &["inline", "unroll", "vectorize", "version-checks"];
 
 impl PassOptions {
     /// Options from the environment: `STRATA_DUMP=all` or `STRATA_DUMP=<pass>`, and

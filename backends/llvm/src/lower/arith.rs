@@ -104,7 +104,13 @@ impl<'ctx> FuncLower<'_, '_, 'ctx> {
             Opcode::Fsub => float(self, Op::FSub)?,
             Opcode::Fmul => float(self, Op::FMul)?,
             Opcode::Fdiv => float(self, Op::FDiv)?,
-            Opcode::Fmin | Opcode::Fmax if !ty.is_vector() => self.scalar_min_max(op == Opcode::Fmax, a, c)?,
+            Opcode::Fmin | Opcode::Fmax if !ty.is_vector() => {
+                match (self.is_entry_param(args[0]), self.is_entry_param(args[1])) {
+                    (false, true) => self.min_max_by_invariant(op == Opcode::Fmax, a, c)?,
+                    (true, false) => self.min_max_by_invariant(op == Opcode::Fmax, c, a)?,
+                    _ => self.scalar_min_max(op == Opcode::Fmax, a, c)?,
+                }
+            }
             Opcode::Fmin => self.intrinsic("llvm.minimum", &[ty], &[a, c], flags)?,
             Opcode::Fmax => self.intrinsic("llvm.maximum", &[ty], &[a, c], flags)?,
             Opcode::Fcopysign => self.intrinsic("llvm.copysign", &[ty], &[a, c], flags)?,
@@ -378,6 +384,60 @@ impl<'ctx> FuncLower<'_, '_, 'ctx> {
         let eq = b.build_select(b.build_float_compare(FloatPredicate::OEQ, x, y, "")?, merged, pick, "")?;
         let nan = b.build_float_add(x, y, "")?;
         Ok(b.build_select(b.build_float_compare(FloatPredicate::UNO, x, y, "")?, nan.into(), eq, "")?)
+    }
+
+    /// Whether `v` is a parameter of the entry block: the same value in every iteration of
+    /// every loop, so what is computed from it alone LLVM hoists out of loops.
+    fn is_entry_param(&self, v: Value) -> bool {
+        matches!(self.func.dfg.value_def(v), strata_ir::ValueDef::Param(b, _) if Some(b) == self.func.entry_block())
+    }
+
+    /// IEEE-754-2019 `maximum` (`is_max`) or `minimum` of a scalar float `x` and a
+    /// loop-invariant `b` (a clamp bound passed as a parameter), as one ordered compare and
+    /// select against `b` plus work that depends on `b` only (hoisted out of loops). In a
+    /// vector loop that is `addps` + `maxps` for `maximum` and `addps` + `cmpps` + `blendvps`
+    /// for `minimum`, where the general form takes seven operations each:
+    /// - `maximum`: `x' = x + z` with `z = copysign(0, b)` (or `b` itself when `b` is NaN);
+    ///   `r = b > x' ? b : x'`. Adding a zero is exact, except that `-0 + +0 = +0`: when
+    ///   `b >= +0` that turns a `-0` tie into `+0`, the larger zero. A NaN `x` or `b` makes
+    ///   `x'` NaN, the compare false, and the result NaN.
+    /// - `minimum`: `x' = x + w` with `w = -0` (exact for every `x`) or `b` when `b` is NaN;
+    ///   `r = t < x' ? b : x'` with threshold `t = b`, or `-denorm_min` when `b` is `-0`
+    ///   (so `x = +0`, which compares equal to `-0`, still yields `-0`).
+    fn min_max_by_invariant(
+        &self,
+        is_max: bool,
+        x: BasicValueEnum<'ctx>,
+        bound: BasicValueEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let (BasicValueEnum::FloatValue(x), BasicValueEnum::FloatValue(b)) = (x, bound) else {
+            return Err(self.malformed("fmin/fmax take floats"));
+        };
+        let bd = &self.m.builder;
+        let fty = x.get_type();
+        let (int_ty, neg_zero, neg_denorm_min) = match fty.get_bit_width() {
+            32 => (self.m.ctx.i32_type(), 0x8000_0000u64, 0x8000_0001u64),
+            64 => (self.m.ctx.i64_type(), 0x8000_0000_0000_0000, 0x8000_0000_0000_0001),
+            w => return Err(self.malformed(format!("fmin/fmax on a {w}-bit float"))),
+        };
+        let b_nan = bd.build_float_compare(FloatPredicate::UNO, b, b, "")?;
+        if is_max {
+            let args = [fty.const_zero().into(), b.into()];
+            let zero = self.intrinsic_tys("llvm.copysign", &[fty.into()], &args, FloatFlags::NONE)?;
+            let z = bd.build_select(b_nan, b, zero.into_float_value(), "")?.into_float_value();
+            let xp = bd.build_float_add(x, z, "")?;
+            let gt = bd.build_float_compare(FloatPredicate::OGT, b, xp, "")?;
+            Ok(bd.build_select(gt, b, xp, "")?)
+        } else {
+            let w = bd.build_select(b_nan, b, fty.const_float(-0.0), "")?.into_float_value();
+            let xp = bd.build_float_add(x, w, "")?;
+            let bits = bd.build_bit_cast(b, int_ty, "")?.into_int_value();
+            let is_neg_zero = bd.build_int_compare(IntPredicate::EQ, bits, int_ty.const_int(neg_zero, false), "")?;
+            let dm = bd.build_bit_cast(int_ty.const_int(neg_denorm_min, false), fty, "")?.into_float_value();
+            let t = bd.build_select(is_neg_zero, dm, b, "")?.into_float_value();
+            let lt = bd.build_float_compare(FloatPredicate::OLT, t, xp, "")?;
+            Ok(bd.build_select(lt, b, xp, "")?)
+        }
     }
 
     /// Branches to the trap block of `code` when `cond` holds, and continues in a new block.

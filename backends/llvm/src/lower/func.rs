@@ -38,6 +38,8 @@ pub(crate) struct FuncLower<'m, 'a, 'ctx> {
     pub unwind_block: Option<BasicBlock<'ctx>>,
     /// The text format's names of blocks and values, for naming LLVM values in dumps.
     names: Option<Names>,
+    /// Headers of loops that only run on the slow path of a versioned loop.
+    cold_headers: Vec<Block>,
 }
 
 /// Lowers the body of function `id` into its declared LLVM function.
@@ -45,6 +47,7 @@ pub(crate) fn lower_function(m: &ModuleCx<'_, '_>, id: FuncId) -> Result<()> {
     let func = &m.ir.functions[id];
     let llfn = m.funcs[id.index()];
     let mut fl = FuncLower::new(m, func, llfn)?;
+    fl.cold_headers = m.cold_loops.get(&id).cloned().unwrap_or_default();
     fl.lower_body()
 }
 
@@ -68,6 +71,7 @@ impl<'m, 'a, 'ctx> FuncLower<'m, 'a, 'ctx> {
             trap_blocks: HashMap::new(),
             unwind_block: None,
             names: m.names.then(|| Names::new(func)),
+            cold_headers: Vec::new(),
         })
     }
 
@@ -297,7 +301,11 @@ impl<'m, 'a, 'ctx> FuncLower<'m, 'a, 'ctx> {
             InstData::CallHost { func, args } => self.call_host(inst, *func, args),
             InstData::Jump { dest } => {
                 let target = self.edge(block, dest, false)?;
-                self.m.builder.build_unconditional_branch(target)?;
+                let br = self.m.builder.build_unconditional_branch(target)?;
+                let back_edge = self.layout_pos[dest.block] <= self.layout_pos[block];
+                if back_edge && self.cold_headers.contains(&dest.block) {
+                    self.m.mark_cold_loop(br);
+                }
                 Ok(())
             }
             InstData::Brif { cond, then_dest, else_dest } => {

@@ -11,6 +11,7 @@ mod arith;
 mod attrs;
 mod control;
 mod func;
+mod loop_md;
 mod memory;
 mod trampoline;
 mod types;
@@ -63,7 +64,12 @@ pub(crate) struct LowerOptions<'a> {
     /// Prepended to the symbols of exported functions and trampolines (the JIT makes them
     /// unique in its one symbol table; AOT output uses none).
     pub symbol_prefix: &'a str,
+    /// Loops (by function and header) that only run on the slow path of a versioned loop.
+    pub cold_loops: &'a ColdLoops,
 }
+
+/// Headers of loops, per function, that LLVM should neither vectorize nor unroll.
+pub(crate) type ColdLoops = std::collections::HashMap<strata_ir::FuncId, Vec<strata_ir::Block>>;
 
 /// A callee for a math function.
 pub(crate) enum MathCallee<'ctx> {
@@ -89,6 +95,7 @@ pub(crate) struct ModuleCx<'a, 'ctx> {
     pub unlikely: MetadataValue<'ctx>,
     /// The kind id of `!prof` metadata.
     pub prof_kind: u32,
+    pub cold_loops: &'a ColdLoops,
 }
 
 /// Symbols that exported functions may not take: C library functions the generated code
@@ -153,6 +160,7 @@ pub(crate) fn lower_module<'ctx>(
         data: Vec::with_capacity(ir.data.len()),
         unlikely,
         prof_kind,
+        cold_loops: lo.cold_loops,
     };
 
     // Every body is an internal function under a `name$N` symbol that no IR name can take:
