@@ -1,7 +1,9 @@
-# Open finding (strata-difftest --kind bpf --seed 0x2000, batch 27, program 29, seed 0xc25b4399fe65db5b):
-# tier 2 with -O2 (Strata -O2, then LLVM default<O3>) spends minutes in LLVM InstCombine on the lifted
-# program (not finished after 60 s; every other program of the batch compiles in < 0.2 s).
-# Reproduce: cargo run --release -p strata-testgen --example slow_bpf -- 2000 27 29 30
+# Fixed finding (strata-difftest --kind bpf --seed 0x2000, batch 27, program 29, seed 0xc25b4399fe65db5b):
+# tier 2 with -O2 (Strata -O2, then LLVM default<O3>) never finished: LLVM 19's InstCombine looped forever,
+# allocating without bound, on the loop that does `neg32 %r2; lsh %r2, ...` with %r2 dead after it.
+# Fixed by running LLVM with -instcombine-negator-enabled=false (backends/llvm/src/target.rs);
+# regression test backends/llvm/tests/termination.rs (the reduced loop). The batch now compiles in 0.5 s:
+# cargo run --release -p strata-testgen --example slow_bpf -- 2000 27 0 32
 mov %r9, %r1
 mov %r8, %r2
 mov %r0, 47

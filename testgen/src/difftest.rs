@@ -36,7 +36,12 @@ impl Kind {
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub kind: Kind,
+    /// Programs to run, starting at [`Settings::first_program`].
     pub programs: u64,
+    /// Index of the first program in the seed's sequence; a multiple of [`Settings::batch`]
+    /// (rounded down otherwise). Runs `seed`, first `a`, `n` programs and `seed`, first `a + n`
+    /// add up to the run `seed`, first `a`, with `n + m` programs (same batch size).
+    pub first_program: u64,
     pub seed: u64,
     pub time_limit: Option<Duration>,
     pub jobs: usize,
@@ -57,6 +62,7 @@ impl Default for Settings {
         Settings {
             kind: Kind::Ir,
             programs: 1000,
+            first_program: 0,
             seed: 0,
             time_limit: None,
             jobs: 1,
@@ -84,6 +90,9 @@ pub struct Finding {
 #[derive(Debug, Default)]
 pub struct Report {
     pub programs: u64,
+    /// Where a run that continues this one should start (`--first-program`): every batch
+    /// before it completed (batches are handed out in order and always finished).
+    pub next_first_program: u64,
     pub calls: u64,
     /// Mutated BPF programs pushed through decode/verify/lift/disassemble.
     pub mutants: u64,
@@ -117,7 +126,9 @@ pub fn run(s: &Settings) -> Report {
         stop: AtomicBool::new(false),
         findings: Mutex::new(Vec::new()),
     };
-    let batches = s.programs.div_ceil(s.batch.max(1) as u64);
+    let batch = s.batch.max(1) as u64;
+    let first_batch = s.first_program / batch;
+    let batches = s.programs.div_ceil(batch);
     let sh = &shared;
     let start_ref = &start;
     std::thread::scope(|scope| {
@@ -134,8 +145,8 @@ pub fn run(s: &Settings) -> Report {
                 if b >= batches {
                     return;
                 }
-                let count = (s.programs - b * s.batch as u64).min(s.batch as u64) as usize;
-                let bseed = mix(s.seed, b);
+                let count = (s.programs - b * batch).min(batch) as usize;
+                let bseed = mix(s.seed, first_batch + b);
                 let found = run_batch(s, bseed, count, shared);
                 if !found.is_empty() {
                     if let Ok(mut f) = shared.findings.lock() {
@@ -170,8 +181,10 @@ pub fn run(s: &Settings) -> Report {
         }
     });
     shared.stop.store(true, Ordering::Relaxed);
+    let done = shared.next_batch.load(Ordering::Relaxed).min(batches);
     Report {
         programs: shared.programs.load(Ordering::Relaxed),
+        next_first_program: ((first_batch + done) * batch).min(first_batch * batch + s.programs),
         calls: shared.calls.load(Ordering::Relaxed),
         mutants: shared.mutants.load(Ordering::Relaxed),
         findings: shared.findings.into_inner().unwrap_or_default(),

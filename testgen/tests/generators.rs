@@ -153,3 +153,16 @@ fn runner_detects_a_tier_that_computes_something_else() {
     }
     assert!(found >= 8, "only {found} of 20 altered programs detected");
 }
+
+#[test]
+fn a_run_reports_the_range_it_completed_for_resuming() {
+    use strata_testgen::difftest::{run, Kind, Settings};
+    let s = Settings { kind: Kind::Bpf, programs: 8, first_program: 16, batch: 4, inputs: 1, ..Default::default() };
+    let r = run(&s);
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    assert_eq!(r.programs, 8);
+    assert_eq!(r.next_first_program, 24);
+    // Stopped at once by its time limit: nothing completed, resume where it started.
+    let r = run(&Settings { time_limit: Some(std::time::Duration::ZERO), ..s });
+    assert_eq!((r.programs, r.next_first_program), (0, 16));
+}

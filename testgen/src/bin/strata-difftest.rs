@@ -13,6 +13,11 @@ struct Cli {
     /// How many programs to generate.
     #[arg(long, default_value_t = 1000)]
     programs: u64,
+    /// Index of the first program of the seed's sequence to run (rounded down to a multiple
+    /// of --batch): resumes a run. `--first-program A --programs N` then `--first-program A+N`
+    /// is the same as one run from A (same seed and --batch; keep N a multiple of --batch).
+    #[arg(long, default_value_t = 0)]
+    first_program: u64,
     /// Seed (decimal or 0x hex); the run is a pure function of it.
     #[arg(long, default_value = "0", value_parser = parse_seed)]
     seed: u64,
@@ -49,9 +54,14 @@ fn parse_seed(s: &str) -> Result<u64, String> {
 
 fn main() {
     let cli = Cli::parse();
+    if cli.first_program % cli.batch.max(1) as u64 != 0 {
+        eprintln!("strata-difftest: --first-program {} is not a multiple of --batch {}", cli.first_program, cli.batch);
+        std::process::exit(2);
+    }
     let settings = Settings {
         kind: if cli.kind == "bpf" { Kind::Bpf } else { Kind::Ir },
         programs: cli.programs,
+        first_program: cli.first_program,
         seed: cli.seed,
         time_limit: cli.time_limit.map(Duration::from_secs),
         jobs: cli.jobs,
@@ -69,12 +79,16 @@ fn main() {
         }
     }
     let secs = r.elapsed.as_secs_f64();
+    let first = settings.first_program / settings.batch as u64 * settings.batch as u64;
     println!(
-        "{} programs ({} kind {}, seed {:#x}), {} calls, {} mutants, {} findings in {:.1}s ({:.0} programs/s)",
-        r.programs,
+        "{} programs (kind {}, seed {:#x}, batch {}, programs {first}..{}; resume with --first-program {}), \
+         {} calls, {} mutants, {} findings in {:.1}s ({:.0} programs/s)",
         r.programs,
         settings.kind.name(),
         settings.seed,
+        settings.batch,
+        r.next_first_program,
+        r.next_first_program,
         r.calls,
         r.mutants,
         r.findings.len(),
