@@ -6,7 +6,9 @@ use crate::data::Sized;
 use plotters::prelude::*;
 use std::path::Path;
 
-const COLORS: [RGBColor; 10] = [
+/// Distinct colours, one per contender (the report has up to 14: native, C, the
+/// interpreter, tier 1 at three pass levels, tier 2 three ways, AOT, typed calls).
+const COLORS: [RGBColor; 14] = [
     RGBColor(0, 0, 0),
     RGBColor(120, 120, 120),
     RGBColor(214, 39, 40),
@@ -17,26 +19,52 @@ const COLORS: [RGBColor; 10] = [
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
     RGBColor(23, 190, 207),
+    RGBColor(188, 189, 34),
+    RGBColor(0, 0, 128),
+    RGBColor(128, 0, 0),
+    RGBColor(0, 128, 128),
 ];
+
+/// Width of the chart, and the legend's row height.
+const WIDTH: i32 = 1200;
+const LEGEND_ROW: i32 = 22;
+
+/// Where each legend entry goes: entries flow left to right and wrap to a new row when
+/// the next one would cross the right edge. Returns the positions and the number of rows.
+fn legend_layout(names: &[String]) -> (Vec<(i32, i32)>, i32) {
+    let (mut x, mut row) = (20i32, 0i32);
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let width = 54 + 7 * name.chars().count() as i32;
+        if x + width > WIDTH - 10 && x > 20 {
+            x = 20;
+            row += 1;
+        }
+        out.push((x, row));
+        x += width;
+    }
+    (out, row + 1)
+}
 
 /// Draws the kernels in `kernels` (in that order) into `out`; `contenders` fixes the colour
 /// of each contender across panels.
 pub fn draw(out: &Path, data: &Sized, kernels: &[String], contenders: &[String]) -> Result<(), String> {
     let cols = 3usize;
     let rows = kernels.len().div_ceil(cols).max(1);
-    let root = SVGBackend::new(out, (1200, 40 + 330 * rows as u32)).into_drawing_area();
+    let names: Vec<String> = contenders.iter().map(|c| crate::markdown::label(c)).collect();
+    let (places, legend_rows) = legend_layout(&names);
+    let strip_height = 12 + LEGEND_ROW * legend_rows;
+    let height = strip_height as u32 + 330 * rows as u32;
+    let root = SVGBackend::new(out, (WIDTH as u32, height)).into_drawing_area();
     let err = |e: &dyn std::fmt::Display| format!("{}: {e}", out.display());
     root.fill(&WHITE).map_err(|e| err(&e))?;
-    // One legend for all panels, in a strip along the top.
-    let (strip, grid) = root.split_vertically(40);
-    let mut x = 20i32;
-    for (i, c) in contenders.iter().enumerate() {
+    // One legend for all panels, in a strip along the top (wrapped onto as many rows as needed).
+    let (strip, grid) = root.split_vertically(strip_height);
+    for (i, (name, &(x, row))) in names.iter().zip(places.iter()).enumerate() {
         let color = COLORS[i % COLORS.len()];
-        let name = crate::markdown::label(c);
-        let width = 7 * name.chars().count() as i32;
-        strip.draw(&PathElement::new(vec![(x, 20), (x + 24, 20)], color.stroke_width(3))).map_err(|e| err(&e))?;
-        strip.draw(&Text::new(name, (x + 30, 13), ("sans-serif", 14))).map_err(|e| err(&e))?;
-        x += 50 + width;
+        let y = 14 + LEGEND_ROW * row;
+        strip.draw(&PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))).map_err(|e| err(&e))?;
+        strip.draw(&Text::new(name.clone(), (x + 30, y - 7), ("sans-serif", 14))).map_err(|e| err(&e))?;
     }
     let panels = grid.split_evenly((rows, cols));
     for (kernel, panel) in kernels.iter().zip(panels.iter()) {
@@ -101,5 +129,22 @@ pub fn short(x: f64) -> String {
         format!("{}K", n >> 10)
     } else {
         n.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legend_wraps_before_the_right_edge() {
+        let names: Vec<String> = (0..14).map(|i| format!("contender number {i}")).collect();
+        let (places, rows) = legend_layout(&names);
+        assert!(rows > 1, "14 long names cannot fit on one row");
+        for (name, &(x, _)) in names.iter().zip(&places) {
+            assert!(x + 54 + 7 * name.len() as i32 <= WIDTH - 10, "{name} at x = {x} crosses the edge");
+        }
+        let (_, one) = legend_layout(&names[..2]);
+        assert_eq!(one, 1);
     }
 }
