@@ -180,7 +180,8 @@ fn parent(args: &[String]) -> Result<(), String> {
         let group = format!("compile-cold/{}", stem(file));
         estimates::write(&root, &group, cfg, &s).map_err(|e| format!("{}: {e}", root.display()))?;
         println!(
-            "{group}/{cfg:<13} median {:>9}  (min {}, max {}, {} processes)",
+            "{:<36} median {:>11}  (min {}, max {}, {} processes)",
+            format!("{group}/{cfg}"),
             fmt_ms(s.median),
             fmt_ms(s.min),
             fmt_ms(s.max),
