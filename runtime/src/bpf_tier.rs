@@ -52,6 +52,15 @@ pub fn compile_bpf(insns: &[Insn], tier: Tier, opts: &Options) -> Result<Compile
     if tier != Tier::Interpreter {
         return crate::dynamic_call::compile(&module, tier, opts);
     }
+    bpf_interp_code(insns, module, opts)
+}
+
+/// `insns` (lifted to `module`) on the BPF interpreter, helpers from `opts.hosts`.
+pub(crate) fn bpf_interp_code(
+    insns: &[Insn],
+    module: strata_ir::Module,
+    opts: &Options,
+) -> Result<CompiledModule, CompileError> {
     let vm = BpfInterp::new(insns).map_err(|e| CompileError::Bpf(e.to_string()))?;
     let helpers = vm.helpers().iter().map(|n| opts.hosts.guarded(&format!("bpf_helper_{n}"))).collect();
     Ok(CompiledModule::from_bpf(module, BpfCode { vm, helpers }, opts))

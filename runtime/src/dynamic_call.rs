@@ -151,6 +151,12 @@ impl CompiledModule {
         CompiledModule { tier: Tier::Interpreter, code: Code::Bpf(code), module, fuel: opts.fuel, hosts }
     }
 
+    /// Whether this runs on the dedicated BPF interpreter (for tests).
+    #[cfg(test)]
+    pub(crate) fn on_bpf_interpreter(&self) -> bool {
+        matches!(self.code, Code::Bpf(_))
+    }
+
     /// The tier this module runs on.
     pub fn tier(&self) -> Tier {
         self.tier

@@ -381,7 +381,7 @@ impl Engine {
                     pipeline: if interp { None } else { cfg.passes.clone() },
                     hosts: inner.hosts.forwarders(&ir.module),
                 };
-                compile_on(inner, &ir.module, tier, &opts).map(Arc::new).map_err(|e| {
+                compile_on(inner, ir, tier, &opts).map(Arc::new).map_err(|e| {
                     if nojit::is_memory_failure(&e) {
                         Error::NoExecutableMemory { tier, message: e.to_string() }
                     } else {
@@ -410,12 +410,17 @@ impl Engine {
 }
 
 /// Compiles, through the disk cache for tier 2 when the engine has one.
+/// A BPF program's interpreter tier is the BPF interpreter.
 fn compile_on(
     inner: &EngineInner,
-    ir: &strata_ir::Module,
+    ir_of: &ModuleIr,
     tier: Tier,
     opts: &Options,
 ) -> Result<CompiledModule, crate::CompileError> {
+    let ir = &ir_of.module;
+    if let (Tier::Interpreter, Some(insns)) = (tier, &ir_of.bpf) {
+        return crate::bpf_tier::bpf_interp_code(insns, ir.clone(), opts);
+    }
     #[cfg(feature = "llvm")]
     if let (Tier::Optimized, Some(disk)) = (tier, &inner.disk) {
         let (code, outcome) = crate::compile_cached(ir, opts, disk)?;

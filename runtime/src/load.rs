@@ -63,7 +63,9 @@ impl Engine {
     /// Decodes, verifies and lifts a BPF program. The result exports `main(mem: mut [i8])
     /// -> i64` (take it as `get::<&mut [u8], i64>("main")`): r1 points to `mem`, r2 is
     /// its length; helper calls go to the functions registered with
-    /// [`Engine::bpf_helper`].
+    /// [`Engine::bpf_helper`]. On [`crate::Tier::Interpreter`] (and as the adaptive tier's
+    /// start when that is the interpreter) it runs on the dedicated BPF interpreter, with
+    /// the same results, traps and fuel as the lifted IR on the other tiers.
     pub fn load_bpf(&self, input: BpfInput<'_>) -> Result<Module, Error> {
         let insns = match input {
             BpfInput::Bytecode(b) => bpf::decode(b),
@@ -72,13 +74,26 @@ impl Engine {
         }
         .map_err(|e| Error::Bpf(e.to_string()))?;
         let ir = bpf::lift(&insns).map_err(|e| Error::Bpf(e.to_string()))?;
-        Ok(Module::new(self.clone(), "<bpf>", ir))
+        Ok(Module::new_bpf(self.clone(), "<bpf>", ir, insns))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bpf_interpreter_tier_is_the_bpf_interpreter() {
+        let e = Engine::builder().tier(crate::Tier::Interpreter).build();
+        let m = e.load_bpf(BpfInput::Asm("mov %r0, 1\nexit")).unwrap();
+        let (code, tier) = e.code_for(&m.ir, "main", crate::Tier::Interpreter, false, false).unwrap();
+        assert_eq!(tier, crate::Tier::Interpreter);
+        assert!(code.on_bpf_interpreter());
+        // The same IR loaded as IR runs on the IR interpreter (a different cache entry).
+        let as_ir = e.load_module(m.ir().clone()).unwrap();
+        let (code, _) = e.code_for(&as_ir.ir, "main", crate::Tier::Interpreter, false, false).unwrap();
+        assert!(!code.on_bpf_interpreter());
+    }
 
     #[test]
     fn detects_forms() {

@@ -11,6 +11,7 @@ use crate::kernel::Kernel;
 use crate::tier::Tier;
 use crate::typed::{check_result, KernelParams, KernelResult};
 use std::sync::Arc;
+use strata_frontend::bpf::Insn;
 use strata_ir::Linkage;
 
 /// The IR of a module with the hashes that key its compiled code.
@@ -18,12 +19,23 @@ pub(crate) struct ModuleIr {
     pub(crate) module: strata_ir::Module,
     pub(crate) hash: u64,
     pub(crate) spec_hash: u64,
+    /// The BPF program `module` was lifted from (`load_bpf`): `Tier::Interpreter` runs it
+    /// on the dedicated BPF interpreter instead of interpreting `module`.
+    pub(crate) bpf: Option<Arc<[Insn]>>,
 }
 
 impl ModuleIr {
     pub(crate) fn new(module: strata_ir::Module, spec_hash: u64) -> Self {
         let hash = fnv1a(strata_ir::print_module(&module).as_bytes());
-        ModuleIr { module, hash, spec_hash }
+        ModuleIr { module, hash, spec_hash, bpf: None }
+    }
+
+    /// A lifted BPF program with its instructions. Its hash differs from the same IR
+    /// loaded as IR, so the two never share cached interpreter code.
+    pub(crate) fn new_bpf(module: strata_ir::Module, insns: Vec<Insn>) -> Self {
+        let mut text = strata_ir::print_module(&module);
+        text.push_str("\n; bpf interpreter\n");
+        ModuleIr { hash: fnv1a(text.as_bytes()), module, spec_hash: 0, bpf: Some(insns.into()) }
     }
 }
 
@@ -46,6 +58,11 @@ impl std::fmt::Debug for Module {
 impl Module {
     pub(crate) fn new(engine: Engine, name: &str, ir: strata_ir::Module) -> Module {
         Module { engine, name: name.into(), ir: Arc::new(ModuleIr::new(ir, 0)), tier: None }
+    }
+
+    /// A lifted BPF program (`load_bpf`), kept with its instructions for the BPF interpreter.
+    pub(crate) fn new_bpf(engine: Engine, name: &str, ir: strata_ir::Module, insns: Vec<Insn>) -> Module {
+        Module { engine, name: name.into(), ir: Arc::new(ModuleIr::new_bpf(ir, insns)), tier: None }
     }
 
     /// The name it was loaded under.

@@ -79,6 +79,44 @@ impl Regions<'_> {
         Ok(())
     }
 
+    /// A zero-extended load of `N` bytes at `addr`: inside the caller's memory after one
+    /// bounds check (the common case), else the full two-region check out of line.
+    #[inline(always)]
+    fn load_n<const N: usize>(&mut self, addr: u64) -> Result<u64, TrapCode> {
+        let o = addr.wrapping_sub(self.mem_base) as usize;
+        match self.mem.get(o..).and_then(|m| m.first_chunk::<N>()) {
+            Some(b) => Ok(read(b)),
+            None => self.load_slow(addr, N as u8),
+        }
+    }
+
+    /// A store of the low `N` bytes of `v` at `addr`, checked like [`Regions::load_n`].
+    #[inline(always)]
+    fn store_n<const N: usize>(&mut self, addr: u64, v: u64) -> Result<(), TrapCode> {
+        let o = addr.wrapping_sub(self.mem_base) as usize;
+        match self.mem.get_mut(o..).and_then(|m| m.first_chunk_mut::<N>()) {
+            Some(b) => {
+                write(b, v);
+                Ok(())
+            }
+            None => self.store_slow(addr, N as u8, v),
+        }
+    }
+
+    /// The stack (or trap) side of [`Regions::load_n`], kept out of the run loop.
+    #[cold]
+    #[inline(never)]
+    fn load_slow(&mut self, addr: u64, size: u8) -> Result<u64, TrapCode> {
+        self.load(addr, size)
+    }
+
+    /// The stack (or trap) side of [`Regions::store_n`].
+    #[cold]
+    #[inline(never)]
+    fn store_slow(&mut self, addr: u64, size: u8, v: u64) -> Result<(), TrapCode> {
+        self.store(addr, size, v)
+    }
+
     /// The bytes of an access through r10 inside this frame (no check is needed: the
     /// predecoder proved `-512 <= off` and `off + size <= 0`).
     #[inline(always)]
@@ -271,13 +309,12 @@ pub(crate) fn run(
         };
     }
     loop {
-        let Some(&op) = code.get(pc) else { return Err(trap(TrapCode::Unreachable, func)) };
+        let Some(op) = code.get(pc) else { return Err(trap(TrapCode::Unreachable, func)) };
         pc += 1;
-        match op {
+        match *op {
             Op::Add64R { d, s } => reg!(d) = reg!(d).wrapping_add(reg!(s)),
             Op::Add64I { d, k } => reg!(d) = reg!(d).wrapping_add(k),
             Op::Sub64R { d, s } => reg!(d) = reg!(d).wrapping_sub(reg!(s)),
-            Op::Sub64I { d, k } => reg!(d) = reg!(d).wrapping_sub(k),
             Op::Mul64R { d, s } => reg!(d) = reg!(d).wrapping_mul(reg!(s)),
             Op::Mul64I { d, k } => reg!(d) = reg!(d).wrapping_mul(k),
             Op::Or64R { d, s } => reg!(d) |= reg!(s),
@@ -332,6 +369,10 @@ pub(crate) fn run(
             Op::JsleI { d, t, back, k } => jump!((reg!(d) as i64) <= k as i64, t, back),
             Op::Jcc { opc, d, s, t, back, k } => jump!(jcc(opc, reg!(d), reg!(s), k), t, back),
 
+            Op::LdxB { d, b, off } => reg!(d) = memop!(m.load_n::<1>(reg!(b).wrapping_add(off as i64 as u64))),
+            Op::LdxH { d, b, off } => reg!(d) = memop!(m.load_n::<2>(reg!(b).wrapping_add(off as i64 as u64))),
+            Op::LdxW { d, b, off } => reg!(d) = memop!(m.load_n::<4>(reg!(b).wrapping_add(off as i64 as u64))),
+            Op::LdxDw { d, b, off } => reg!(d) = memop!(m.load_n::<8>(reg!(b).wrapping_add(off as i64 as u64))),
             Op::Ldx { d, b, off, size, sx } => {
                 let v = memop!(m.load(reg!(b).wrapping_add(off as i64 as u64), size));
                 reg!(d) = if sx { sext(v, size) } else { v };
@@ -341,9 +382,10 @@ pub(crate) fn run(
                 let v = read(tryop!(m.frame_bytes(off, size as usize)));
                 reg!(d) = if sx { sext(v, size) } else { v };
             }
-            Op::Stx { b, s, off, size } => {
-                memop!(m.store(reg!(b).wrapping_add(off as i64 as u64), size, reg!(s)))
-            }
+            Op::StxB { b, s, off } => memop!(m.store_n::<1>(reg!(b).wrapping_add(off as i64 as u64), reg!(s))),
+            Op::StxH { b, s, off } => memop!(m.store_n::<2>(reg!(b).wrapping_add(off as i64 as u64), reg!(s))),
+            Op::StxW { b, s, off } => memop!(m.store_n::<4>(reg!(b).wrapping_add(off as i64 as u64), reg!(s))),
+            Op::StxDw { b, s, off } => memop!(m.store_n::<8>(reg!(b).wrapping_add(off as i64 as u64), reg!(s))),
             Op::StxStk64 { s, off } => write(tryop!(m.frame_bytes(off, 8)), reg!(s)),
             Op::StxStk { s, off, size } => write(tryop!(m.frame_bytes(off, size as usize)), reg!(s)),
             Op::St { b, off, size, stk, k } => {
@@ -422,6 +464,27 @@ pub(crate) fn run(
                 }
             },
             Op::Nop => {}
+
+            // Superinstructions: the covered slots' work in order, then past them.
+            Op::MovLshAdd { d, s, sh, b } => {
+                reg!(d) = reg!(s) << (sh & 63);
+                reg!(d) = reg!(d).wrapping_add(reg!(b));
+                pc += 2;
+            }
+            Op::AddIJa { d, k, t, back } => {
+                reg!(d) = reg!(d).wrapping_add(k as i64 as u64);
+                jump!(true, t, back);
+            }
+            Op::AddIJneI { d, c, k, kc, t, back } => {
+                reg!(d) = reg!(d).wrapping_add(k as i64 as u64);
+                jump!(reg!(c) != kc as i64 as u64, t, back);
+                pc += 1;
+            }
+            Op::AddIJltI { d, c, k, kc, t, back } => {
+                reg!(d) = reg!(d).wrapping_add(k as i64 as u64);
+                jump!(reg!(c) < kc as i64 as u64, t, back);
+                pc += 1;
+            }
         }
     }
 }

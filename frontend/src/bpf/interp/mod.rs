@@ -18,6 +18,7 @@
 //! ```
 
 mod exec;
+mod fuse;
 mod op;
 mod predecode;
 

@@ -23,10 +23,6 @@ pub(crate) enum Op {
         d: u8,
         s: u8,
     },
-    Sub64I {
-        d: u8,
-        k: u64,
-    },
     Mul64R {
         d: u8,
         s: u8,
@@ -291,6 +287,28 @@ pub(crate) enum Op {
         k: u64,
     },
 
+    /// Checked zero-extending loads of 1, 2, 4 and 8 bytes at `b + off`: the caller's
+    /// memory is tried first with one bounds check; everything else goes the slow way.
+    LdxB {
+        d: u8,
+        b: u8,
+        off: i16,
+    },
+    LdxH {
+        d: u8,
+        b: u8,
+        off: i16,
+    },
+    LdxW {
+        d: u8,
+        b: u8,
+        off: i16,
+    },
+    LdxDw {
+        d: u8,
+        b: u8,
+        off: i16,
+    },
     /// A checked load of `size` bytes at `b + off` (zero- or, with `sx`, sign-extended).
     Ldx {
         d: u8,
@@ -311,12 +329,26 @@ pub(crate) enum Op {
         size: u8,
         sx: bool,
     },
-    /// A checked store of register `s` (narrowed to `size`) at `b + off`.
-    Stx {
+    /// Checked stores of register `s`, narrowed to 1, 2, 4 and 8 bytes, at `b + off`.
+    StxB {
         b: u8,
         s: u8,
         off: i16,
-        size: u8,
+    },
+    StxH {
+        b: u8,
+        s: u8,
+        off: i16,
+    },
+    StxW {
+        b: u8,
+        s: u8,
+        off: i16,
+    },
+    StxDw {
+        b: u8,
+        s: u8,
+        off: i16,
     },
     /// `stxdw [r10 + off], src` inside this frame.
     StxStk64 {
@@ -363,4 +395,50 @@ pub(crate) enum Op {
     Exit,
     /// The second slot of `lddw`, never executed (jumps cannot land there).
     Nop,
+
+    // Superinstructions (`fuse.rs`): each stands for the ops of its own slot and the next
+    // one or two, run in order, then continues after them. The slots it covers keep their
+    // own ops, so a jump into the middle of a fused run still executes the originals.
+    /// `mov d, s; lsh d, sh; add d, b` (an array index: `d = (s << sh) + b`), three slots.
+    MovLshAdd {
+        d: u8,
+        s: u8,
+        sh: u8,
+        b: u8,
+    },
+    /// `add d, k` (64-bit, also `sub` with the negated immediate) then `ja`, two slots.
+    AddIJa {
+        d: u8,
+        k: i32,
+        t: u32,
+        back: bool,
+    },
+    /// `add d, k` then `jne c, kc`, two slots.
+    AddIJneI {
+        d: u8,
+        c: u8,
+        k: i32,
+        kc: i32,
+        t: u32,
+        back: bool,
+    },
+    /// `add d, k` then `jlt c, kc` (unsigned, against the sign-extended immediate), two slots.
+    AddIJltI {
+        d: u8,
+        c: u8,
+        k: i32,
+        kc: i32,
+        t: u32,
+        back: bool,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    /// The run loop copies one op per step: keep it at three words (a 64-bit immediate
+    /// plus operands and the tag); superinstructions must not grow it.
+    #[test]
+    fn op_is_small() {
+        assert!(std::mem::size_of::<super::Op>() <= 24, "Op is {} bytes", std::mem::size_of::<super::Op>());
+    }
 }

@@ -3,6 +3,7 @@
 //! lifter's `known_const` over each function's own leaders, so the interpreter resolves
 //! both exactly as the lifted IR does. This file does not run anything.
 
+use super::fuse::fuse;
 use super::op::Op;
 use crate::bpf::error::BpfError;
 use crate::bpf::insn::*;
@@ -92,6 +93,7 @@ pub(crate) fn predecode(insns: &[Insn]) -> Result<Decoded, BpfError> {
             i += 1;
         }
     }
+    fuse(&mut code);
     Ok(Decoded { code, entries: entry_list, helpers, callx })
 }
 
@@ -107,43 +109,40 @@ fn op_of(insns: &[Insn], i: usize, ins: &Insn) -> Result<Op, BpfError> {
     let x = ins.opc & SRC_X != 0;
     let k64 = ins.imm as i64 as u64;
     let k32 = ins.imm as u32 as u64;
+    // The register or the immediate form of one operation, by the opcode's source bit.
+    macro_rules! alu {
+        ($r:ident, $i:ident, $k:expr) => {
+            if x {
+                Op::$r { d, s }
+            } else {
+                Op::$i { d, k: $k }
+            }
+        };
+    }
     Ok(match ins.class() {
         CLS_ALU64 => match (ins.opc & 0xf0, x, off) {
-            (0x00, true, _) => Op::Add64R { d, s },
-            (0x00, false, _) => Op::Add64I { d, k: k64 },
+            (0x00, _, _) => alu!(Add64R, Add64I, k64),
             (0x10, true, _) => Op::Sub64R { d, s },
-            (0x10, false, _) => Op::Sub64I { d, k: k64 },
-            (0x20, true, _) => Op::Mul64R { d, s },
-            (0x20, false, _) => Op::Mul64I { d, k: k64 },
-            (0x40, true, _) => Op::Or64R { d, s },
-            (0x40, false, _) => Op::Or64I { d, k: k64 },
-            (0x50, true, _) => Op::And64R { d, s },
-            (0x50, false, _) => Op::And64I { d, k: k64 },
-            (0xa0, true, _) => Op::Xor64R { d, s },
-            (0xa0, false, _) => Op::Xor64I { d, k: k64 },
-            (0x60, true, _) => Op::Lsh64R { d, s },
-            (0x60, false, _) => Op::Lsh64I { d, k: k64 & 63 },
-            (0x70, true, _) => Op::Rsh64R { d, s },
-            (0x70, false, _) => Op::Rsh64I { d, k: k64 & 63 },
-            (0xc0, true, _) => Op::Arsh64R { d, s },
-            (0xc0, false, _) => Op::Arsh64I { d, k: k64 & 63 },
+            // `sub` of an immediate is an `add` of its negation (one op fewer to fuse).
+            (0x10, false, _) => Op::Add64I { d, k: k64.wrapping_neg() },
+            (0x20, _, _) => alu!(Mul64R, Mul64I, k64),
+            (0x40, _, _) => alu!(Or64R, Or64I, k64),
+            (0x50, _, _) => alu!(And64R, And64I, k64),
+            (0xa0, _, _) => alu!(Xor64R, Xor64I, k64),
+            (0x60, _, _) => alu!(Lsh64R, Lsh64I, k64 & 63),
+            (0x70, _, _) => alu!(Rsh64R, Rsh64I, k64 & 63),
+            (0xc0, _, _) => alu!(Arsh64R, Arsh64I, k64 & 63),
             (0xb0, true, 0) => Op::Mov64R { d, s },
             (0xb0, false, _) => Op::Mov64I { d, k: k64 },
             _ => Op::Alu { opc: ins.opc, d, s, off, k: k64 },
         },
         CLS_ALU => match (ins.opc & 0xf0, x, off) {
-            (0x00, true, _) => Op::Add32R { d, s },
-            (0x00, false, _) => Op::Add32I { d, k: k32 },
-            (0x10, true, _) => Op::Sub32R { d, s },
-            (0x10, false, _) => Op::Sub32I { d, k: k32 },
-            (0x20, true, _) => Op::Mul32R { d, s },
-            (0x20, false, _) => Op::Mul32I { d, k: k32 },
-            (0x40, true, _) => Op::Or32R { d, s },
-            (0x40, false, _) => Op::Or32I { d, k: k32 },
-            (0x50, true, _) => Op::And32R { d, s },
-            (0x50, false, _) => Op::And32I { d, k: k32 },
-            (0xa0, true, _) => Op::Xor32R { d, s },
-            (0xa0, false, _) => Op::Xor32I { d, k: k32 },
+            (0x00, _, _) => alu!(Add32R, Add32I, k32),
+            (0x10, _, _) => alu!(Sub32R, Sub32I, k32),
+            (0x20, _, _) => alu!(Mul32R, Mul32I, k32),
+            (0x40, _, _) => alu!(Or32R, Or32I, k32),
+            (0x50, _, _) => alu!(And32R, And32I, k32),
+            (0xa0, _, _) => alu!(Xor32R, Xor32I, k32),
             (0xb0, true, 0) => Op::Mov32R { d, s },
             (0xb0, false, _) => Op::Mov64I { d, k: k32 },
             _ => Op::Alu { opc: ins.opc, d, s, off, k: k32 },
@@ -164,27 +163,27 @@ fn op_of(insns: &[Insn], i: usize, ins: &Insn) -> Result<Op, BpfError> {
                         Op::Jcc { opc: ins.opc, d, s, t, back, k }
                     } else {
                         let k = k64;
-                        match (ins.opc & 0xf0, x) {
-                            (0x10, true) => Op::JeqR { d, s, t, back },
-                            (0x10, false) => Op::JeqI { d, t, back, k },
-                            (0x50, true) => Op::JneR { d, s, t, back },
-                            (0x50, false) => Op::JneI { d, t, back, k },
-                            (0x20, true) => Op::JgtR { d, s, t, back },
-                            (0x20, false) => Op::JgtI { d, t, back, k },
-                            (0x30, true) => Op::JgeR { d, s, t, back },
-                            (0x30, false) => Op::JgeI { d, t, back, k },
-                            (0xa0, true) => Op::JltR { d, s, t, back },
-                            (0xa0, false) => Op::JltI { d, t, back, k },
-                            (0xb0, true) => Op::JleR { d, s, t, back },
-                            (0xb0, false) => Op::JleI { d, t, back, k },
-                            (0x60, true) => Op::JsgtR { d, s, t, back },
-                            (0x60, false) => Op::JsgtI { d, t, back, k },
-                            (0x70, true) => Op::JsgeR { d, s, t, back },
-                            (0x70, false) => Op::JsgeI { d, t, back, k },
-                            (0xc0, true) => Op::JsltR { d, s, t, back },
-                            (0xc0, false) => Op::JsltI { d, t, back, k },
-                            (0xd0, true) => Op::JsleR { d, s, t, back },
-                            (0xd0, false) => Op::JsleI { d, t, back, k },
+                        // The register or the immediate form of one 64-bit compare.
+                        macro_rules! jcc {
+                            ($r:ident, $i:ident) => {
+                                if x {
+                                    Op::$r { d, s, t, back }
+                                } else {
+                                    Op::$i { d, t, back, k }
+                                }
+                            };
+                        }
+                        match ins.opc & 0xf0 {
+                            0x10 => jcc!(JeqR, JeqI),
+                            0x50 => jcc!(JneR, JneI),
+                            0x20 => jcc!(JgtR, JgtI),
+                            0x30 => jcc!(JgeR, JgeI),
+                            0xa0 => jcc!(JltR, JltI),
+                            0xb0 => jcc!(JleR, JleI),
+                            0x60 => jcc!(JsgtR, JsgtI),
+                            0x70 => jcc!(JsgeR, JsgeI),
+                            0xc0 => jcc!(JsltR, JsltI),
+                            0xd0 => jcc!(JsleR, JsleI),
                             _ => return Err(BpfError::new(i, format!("unknown jump opcode {:#04x}", ins.opc))),
                         }
                     }
@@ -201,6 +200,10 @@ fn op_of(insns: &[Insn], i: usize, ins: &Insn) -> Result<Op, BpfError> {
             match (in_frame(s, off, size), size, sx) {
                 (true, 8, _) => Op::LdxStk64 { d, off },
                 (true, _, _) => Op::LdxStk { d, off, size: size as u8, sx },
+                (false, 1, false) => Op::LdxB { d, b: s, off },
+                (false, 2, false) => Op::LdxH { d, b: s, off },
+                (false, 4, false) => Op::LdxW { d, b: s, off },
+                (false, 8, false) => Op::LdxDw { d, b: s, off },
                 (false, _, _) => Op::Ldx { d, b: s, off, size: size as u8, sx },
             }
         }
@@ -214,7 +217,10 @@ fn op_of(insns: &[Insn], i: usize, ins: &Insn) -> Result<Op, BpfError> {
                 match (in_frame(d, off, size), size) {
                     (true, 8) => Op::StxStk64 { s, off },
                     (true, _) => Op::StxStk { s, off, size: size as u8 },
-                    (false, _) => Op::Stx { b: d, s, off, size: size as u8 },
+                    (false, 1) => Op::StxB { b: d, s, off },
+                    (false, 2) => Op::StxH { b: d, s, off },
+                    (false, 4) => Op::StxW { b: d, s, off },
+                    (false, _) => Op::StxDw { b: d, s, off },
                 }
             }
         }

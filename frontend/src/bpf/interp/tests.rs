@@ -100,6 +100,37 @@ fn fuel_runs_out_at_the_same_point() {
 }
 
 #[test]
+fn superinstructions_agree() {
+    let mem: Vec<u8> = (0..32).collect();
+    for src in [
+        // mov; lsh; add with the base aliasing the destination, then a load through it.
+        "mov %r2, 3\nmov %r3, %r2\nlsh %r3, 2\nadd %r3, %r1\nldxw %r0, [%r3+0]\nexit",
+        "mov %r2, 3\nmov %r3, %r2\nlsh %r3, 2\nadd %r3, %r3\nmov %r0, %r3\nexit",
+        "mov %r3, 3\nmov %r3, %r3\nlsh %r3, 1\nadd %r3, %r3\nmov %r0, %r3\nexit",
+        // A jump into the middle of a fused run runs the original ops.
+        "mov %r2, 3\nmov %r3, 1\nja +1\nmov %r3, %r2\nlsh %r3, 2\nadd %r3, %r1\nldxb %r0, [%r3+0]\nexit",
+        // Counting loops: add + jne / jlt / ja, the counter compared or another register.
+        "mov %r0, 0\nmov %r1, 10\nadd %r0, %r1\nsub %r1, 1\njne %r1, 0, -3\nexit",
+        "mov %r0, 0\nmov %r2, 0\nadd %r0, 3\nadd %r2, 1\njlt %r2, 9, -3\nexit",
+        "mov %r0, 0\nmov %r2, 5\njeq %r2, 0, +3\nadd %r0, %r2\nsub %r2, 1\nja -4\nexit",
+        "mov %r0, 1\nadd %r0, -1\njne %r0, -1, +1\nmov %r0, 7\nexit",
+        // Stores and loads of every size through memory, then the stack through a copy of r10.
+        "mov %r2, 0x1234\nstxb [%r1+31], %r2\nstxh [%r1+2], %r2\nstxw [%r1+4], %r2\nstxdw [%r1+8], %r2\n\
+         ldxh %r0, [%r1+1]\nldxdw %r3, [%r1+8]\nadd %r0, %r3\nldxb %r3, [%r1+31]\nadd %r0, %r3\nexit",
+        "mov %r2, %r10\nmov %r3, 9\nstxw [%r2-4], %r3\nldxw %r0, [%r2-4]\nldxdw %r3, [%r2-8]\nadd %r0, %r3\nexit",
+        "ldxw %r0, [%r1+29]\nexit",
+        "mov %r0, 0\nmov %r2, 1\nstxdw [%r1+25], %r2\nexit",
+        "mov %r2, %r10\nldxdw %r0, [%r2+0]\nexit",
+    ] {
+        let _ = agree(src, &mem, None);
+    }
+    for fuel in 0..12 {
+        let _ = agree("mov %r0, 0\nmov %r1, 10\nadd %r0, %r1\nsub %r1, 1\njne %r1, 0, -3\nexit", &[], Some(fuel));
+        let _ = agree("mov %r0, 0\nmov %r2, 5\njeq %r2, 0, +3\nadd %r0, %r2\nsub %r2, 1\nja -4\nexit", &[], Some(fuel));
+    }
+}
+
+#[test]
 fn alu_edge_cases() {
     for src in [
         "lddw %r0, 0x8000000000000000\nsdiv %r0, -1\nexit",
@@ -132,7 +163,7 @@ proptest::proptest! {
     /// helpers and a local call: the same result, memory, trap and fuel as the lifted IR.
     #[test]
     fn random_programs_agree(
-        ops in proptest::collection::vec((0usize..24, 0u8..10, 0u8..10, -3i32..5), 1..24),
+        ops in proptest::collection::vec((0usize..29, 0u8..10, 0u8..10, -3i32..5), 1..24),
         fuel in proptest::option::of(0u64..60),
     ) {
         let mut src = String::from(
@@ -166,6 +197,12 @@ proptest::proptest! {
                 20 => format!("jsgt32 %r{d}, %r{s}, -3"),
                 21 => format!("arsh %r{d}, {imm}"),
                 22 => format!("ldxh %r{d}, [%r10-{}]", 2 * (imm.unsigned_abs() + 1)),
+                // Runs the interpreter fuses (`fuse.rs`), including aliased registers.
+                23 => format!("mov %r{d}, %r{s}\nlsh %r{d}, {}\nadd %r{d}, %r{}", imm & 7, s % 8 + 2),
+                24 => format!("add %r{d}, {imm}\njlt %r{s}, {imm}, -3"),
+                25 => format!("sub %r{d}, {imm}\njne %r{d}, 0, -2"),
+                26 => format!("ldxw %r{d}, [%r1{imm:+}]"),
+                27 => format!("stxw [%r1{imm:+}], %r{s}"),
                 _ => format!("xor32 %r{d}, {imm}"),
             };
             src.push_str(&line);
