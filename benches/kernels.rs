@@ -9,11 +9,17 @@
 //! `strata build`/strata-build makes for `x86-64-v3`, i.e. AVX2 without AVX-512, linked
 //! in-process instead of by the system linker). Groups are `<kernel>/<size>`; `c` is the
 //! same algorithm in C (gcc -O3 -march=native, benches/c/, only when built with
-//! STRATA_BENCH_C=1 as ci/bench does); the interpreter runs up to 1M elements only (beyond,
-//! it only scales linearly and would dominate the suite's run time). The group
-//! `memcpy/<size>` copies `size` f32s with `copy_from_slice`: the memory bandwidth the
-//! report sets the kernels' GB/s against.
+//! STRATA_BENCH_C=1 as ci/bench does); the interpreter runs at 256, 4K and 1M elements only
+//! ([`INTERP_SIZES`]: its cost per element hardly depends on the size, and at 64K and 4M it
+//! would dominate the suite's run time). The group `memcpy/<size>` copies `size` f32s with
+//! `copy_from_slice`: the memory bandwidth the report sets the kernels' GB/s against.
+//!
+//! Time budget (ci/bench must finish in 15 minutes on 2 cores): every group is tuned by
+//! [`tune`] (short warm-up and measurement, fewer samples at the large sizes, where one call
+//! takes milliseconds and criterion's flat sampling makes the sample count the cost) and
+//! criterion's bootstrap uses 10,000 resamples (the report shows medians only).
 
+use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
 use std::path::Path;
@@ -23,8 +29,8 @@ use strata_runtime::{CompiledModule, Options, Tier};
 
 const SIZES: [usize; 5] = [256, 4096, 1 << 16, 1 << 20, 1 << 22];
 
-/// The largest size the interpreter runs at.
-const INTERP_MAX: usize = 1 << 20;
+/// The sizes the interpreter runs at: in cache, and the headline size (1M).
+const INTERP_SIZES: [usize; 3] = [256, 4096, 1 << 20];
 
 #[cfg(strata_bench_c)]
 mod c {
@@ -53,9 +59,24 @@ fn load(file: &str) -> strata_ir::Module {
     strata::source::load_file(&path, false).unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
-/// The tiers to run at size `n` (the interpreter only up to [`INTERP_MAX`]).
+/// The tiers to run at size `n` (the interpreter only at [`INTERP_SIZES`]).
 fn at_size(tiers: &[(Tier, CompiledModule)], n: usize) -> impl Iterator<Item = &(Tier, CompiledModule)> {
-    tiers.iter().filter(move |(t, _)| *t != Tier::Interpreter || n <= INTERP_MAX)
+    tiers.iter().filter(move |(t, _)| *t != Tier::Interpreter || INTERP_SIZES.contains(&n))
+}
+
+/// A group for `<kernel>/<n>` with the criterion settings for size `n`: below 1M, a call
+/// takes at most a few ms, so 0.6 s of measurement gives many iterations per sample; from
+/// 1M on, calls take up to 0.5 s (fir16 on the interpreter), criterion samples flat (one
+/// or a few calls per sample) and 10 samples of 1 s in all is what the suite can afford.
+fn tune<'a>(c: &'a mut Criterion, kernel: &str, n: usize) -> criterion::BenchmarkGroup<'a, WallTime> {
+    let mut g = c.benchmark_group(format!("{kernel}/{n}"));
+    g.warm_up_time(Duration::from_millis(200));
+    if n >= 1 << 20 {
+        g.sample_size(10).measurement_time(Duration::from_secs(1));
+    } else {
+        g.sample_size(15).measurement_time(Duration::from_millis(600));
+    }
+    g
 }
 
 fn tiers(m: &strata_ir::Module) -> Vec<(Tier, CompiledModule)> {
@@ -217,7 +238,7 @@ fn bench_kernels(c: &mut Criterion) {
         let longs: Vec<i64> = (0..n as i64).collect();
         let longb = bytes(&longs);
 
-        let mut g = c.benchmark_group(format!("ola/{n}"));
+        let mut g = tune(c, "ola", n);
         let mut out = vec![0.0f32; n];
         g.bench_function("native", |bch| bch.iter(|| ola_native(black_box(&a), &b, &mut out, 0.8, -0.5, 0.5)));
         #[cfg(strata_bench_c)]
@@ -250,7 +271,7 @@ fn bench_kernels(c: &mut Criterion) {
         black_box(&mut out_d);
         g.finish();
 
-        let mut g = c.benchmark_group(format!("fir16/{n}"));
+        let mut g = tune(c, "fir16", n);
         let mut y = vec![0.0f32; n];
         g.bench_function("native", |bch| bch.iter(|| fir_native(black_box(&a), &taps, &mut y)));
         #[cfg(strata_bench_c)]
@@ -274,7 +295,7 @@ fn bench_kernels(c: &mut Criterion) {
         black_box(&mut y_d);
         g.finish();
 
-        let mut g = c.benchmark_group(format!("dot/{n}"));
+        let mut g = tune(c, "dot", n);
         g.bench_function("native", |bch| bch.iter(|| dot_native(black_box(&a), &b)));
         #[cfg(strata_bench_c)]
         // SAFETY: both pointers cover n elements.
@@ -287,7 +308,7 @@ fn bench_kernels(c: &mut Criterion) {
         bench_direct(&mut g, &dot_d, "dot", &[slice_slots(&a), slice_slots(&b)].concat());
         g.finish();
 
-        let mut g = c.benchmark_group(format!("energy_fastmath/{n}"));
+        let mut g = tune(c, "energy_fastmath", n);
         g.bench_function("native", |bch| bch.iter(|| energy_native(black_box(&a))));
         #[cfg(strata_bench_c)]
         // SAFETY: the pointer covers n elements.
@@ -300,7 +321,7 @@ fn bench_kernels(c: &mut Criterion) {
         bench_direct(&mut g, &stats_d, "energy", &slice_slots(&a));
         g.finish();
 
-        let mut g = c.benchmark_group(format!("hash_all/{n}"));
+        let mut g = tune(c, "hash_all", n);
         let mut hout = vec![0i32; n];
         g.bench_function("native", |bch| bch.iter(|| hash_all_native(black_box(&ints), &mut hout)));
         #[cfg(strata_bench_c)]
@@ -321,7 +342,7 @@ fn bench_kernels(c: &mut Criterion) {
         black_box(&mut hout_d);
         g.finish();
 
-        let mut g = c.benchmark_group(format!("prefix_sum/{n}"));
+        let mut g = tune(c, "prefix_sum", n);
         let mut xs = longs.clone();
         g.bench_function("native", |bch| bch.iter(|| prefix_sum_native(black_box(&mut xs))));
         #[cfg(strata_bench_c)]
@@ -338,18 +359,20 @@ fn bench_kernels(c: &mut Criterion) {
         black_box(&mut xs_d);
         g.finish();
 
-        let mut g = c.benchmark_group(format!("memcpy/{n}"));
+        let mut g = tune(c, "memcpy", n);
         let mut dst = vec![0.0f32; n];
         g.bench_function("memcpy", |bch| bch.iter(|| dst.copy_from_slice(black_box(&a))));
         g.finish();
     }
 }
 
+/// The defaults; every group overrides the times and sample size ([`tune`]).
 fn quick() -> Criterion {
     Criterion::default()
         .sample_size(15)
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1))
+        .warm_up_time(Duration::from_millis(200))
+        .measurement_time(Duration::from_millis(600))
+        .nresamples(10_000)
 }
 
 criterion_group! { name = kernels; config = quick(); targets = bench_kernels }

@@ -14,6 +14,11 @@
 mod bpf;
 mod chart;
 mod data;
+// The tests write fake results with the cold bench's own writer, so the report is tested
+// against exactly the files that bench produces.
+#[cfg(test)]
+#[path = "../../benches/compile_cold/estimates.rs"]
+mod estimates;
 mod markdown;
 
 use std::path::PathBuf;

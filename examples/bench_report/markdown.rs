@@ -193,38 +193,57 @@ fn kernel_tables(data: &Sized, contenders: &[String]) -> String {
     s
 }
 
-/// compile/<file> groups: one row per file, one column per configuration.
-fn compile_table(rows: &[Row]) -> (String, BTreeMap<String, BTreeMap<String, f64>>) {
-    let mut by_file: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+/// Warm (`compile/<file>`, benches/compile.rs) and cold (`compile-cold/<file>`,
+/// benches/compile_cold) compile times: file → configuration → median ns.
+#[derive(Default)]
+pub struct Compiles {
+    pub warm: BTreeMap<String, BTreeMap<String, f64>>,
+    pub cold: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+pub fn compiles(rows: &[Row]) -> Compiles {
+    let mut c = Compiles::default();
     for r in rows.iter().filter(|r| r.package == "strata") {
-        if let Some(file) = r.group.strip_prefix("compile/") {
-            by_file.entry(file.to_string()).or_default().insert(r.contender.clone(), r.median_ns);
-        }
+        let (map, file) = if let Some(f) = r.group.strip_prefix("compile/") {
+            (&mut c.warm, f)
+        } else if let Some(f) = r.group.strip_prefix("compile-cold/") {
+            (&mut c.cold, f)
+        } else {
+            continue;
+        };
+        map.entry(file.to_string()).or_default().insert(r.contender.clone(), r.median_ns);
     }
-    let mut cols: Vec<String> = Vec::new();
-    for m in by_file.values() {
-        for c in m.keys() {
-            if !cols.contains(c) {
-                cols.push(c.clone());
-            }
-        }
-    }
+    c
+}
+
+/// One row per file; per configuration a warm and a cold column ("not measured" where a
+/// figure is missing, e.g. a filtered run).
+pub fn compile_table(c: &Compiles) -> String {
+    let mut cols: Vec<&String> = c.warm.values().chain(c.cold.values()).flat_map(|m| m.keys()).collect();
     cols.sort();
+    cols.dedup();
+    let files: std::collections::BTreeSet<&String> = c.warm.keys().chain(c.cold.keys()).collect();
+    if files.is_empty() {
+        return "Not measured in this run.\n".into();
+    }
     let mut s = String::from("| file |");
-    for c in &cols {
-        let _ = write!(s, " {c} |");
+    for col in &cols {
+        let _ = write!(s, " {col} warm | {col} cold |");
     }
     s += "\n|---|";
-    s += &"---:|".repeat(cols.len());
+    s += &"---:|".repeat(cols.len() * 2);
     s += "\n";
-    for (f, m) in &by_file {
+    let get = |m: &BTreeMap<String, BTreeMap<String, f64>>, f: &String, col: &String| {
+        m.get(f).and_then(|m| m.get(col)).map_or("not measured".into(), |&t| fmt_ns(t))
+    };
+    for f in files {
         let _ = write!(s, "| {f} |");
-        for c in &cols {
-            let _ = write!(s, " {} |", m.get(c).map_or("–".into(), |&t| fmt_ns(t)));
+        for col in &cols {
+            let _ = write!(s, " {} | {} |", get(&c.warm, f, col), get(&c.cold, f, col));
         }
         s += "\n";
     }
-    (s, by_file)
+    s
 }
 
 /// (compile O3 − compile tier 1) / (t1 − t2) per kernel and size.
@@ -258,7 +277,8 @@ fn other_groups(rows: &[Row]) -> String {
     for r in rows {
         let root = r.package == "strata";
         let sized = kernel_size(&r.group).is_some_and(|(k, _)| is_kernel(k) || k == "memcpy");
-        if (root && (sized || r.group.starts_with("compile/"))) || r.package == crate::bpf::PACKAGE {
+        let compile = r.group.starts_with("compile/") || r.group.starts_with("compile-cold/");
+        if (root && (sized || compile)) || r.package == crate::bpf::PACKAGE {
             continue;
         }
         if s.is_empty() {
@@ -271,7 +291,8 @@ fn other_groups(rows: &[Row]) -> String {
 
 /// The whole docs/benchmarks.md.
 pub fn report(meta: &Meta, rows: &[Row], data: &Sized, contenders: &[String], notes: &str) -> String {
-    let (compile, compiles) = compile_table(rows);
+    let compiles = compiles(rows);
+    let compile = compile_table(&compiles);
     let others = other_groups(rows);
     let mut s = format!(
         "# Benchmarks\n\n\
@@ -289,7 +310,10 @@ pub fn report(meta: &Meta, rows: &[Row], data: &Sized, contenders: &[String], no
          and writes; memcpy GB/s is `copy_from_slice` of the same number of f32s (read + write),\n\
          measured in the same run: the distance to the memory system's limit.\n\n{tables}\
          ## Compile time\n\n\
-         Per example file, from verified IR to callable code, dropping it included (benches/compile.rs).\n\n{compile}\n\
+         Per example file, from verified IR to callable code, dropping it included. *warm*: criterion's\n\
+         median over many compiles in one process (benches/compile.rs); *cold*: the first compile in a\n\
+         fresh process, median of 5 processes (benches/compile_cold: LLVM's and Cranelift's one-time\n\
+         initialization and first-touch page faults included, loading the shared libraries and parsing not).\n\n{compile}\n\
          ## Break-even: when tier 2 pays for itself against tier 1\n\n\
          Calls after which tier 2's longer compile (O3, whole file) is repaid by its faster calls.\n\n{be}\n",
         date = meta.date,
@@ -297,7 +321,7 @@ pub fn report(meta: &Meta, rows: &[Row], data: &Sized, contenders: &[String], no
         cpu = meta.cpu,
         head = headline(data, contenders),
         tables = kernel_tables(data, contenders),
-        be = break_even(data, &compiles),
+        be = break_even(data, &compiles.warm),
     );
     s += &crate::bpf::section(rows);
     if !others.is_empty() {
@@ -317,4 +341,70 @@ pub fn readme_section(meta: &Meta, data: &Sized, contenders: &[String]) -> Strin
         meta.date,
         meta.command
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{data, estimates};
+
+    /// A fresh, empty criterion directory for one test.
+    fn fake_dir(name: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("bench_report_{name}_{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    fn put(root: &std::path::Path, group: &str, function: &str, ns: f64) {
+        let s = estimates::summarize(&[ns * 0.9, ns, ns * 1.2]).expect("samples");
+        estimates::write(root, group, function, &s).expect("writes");
+    }
+
+    #[test]
+    fn compile_table_shows_cold_next_to_warm() {
+        let root = fake_dir("cold");
+        put(&root, "compile/ola", "baseline", 250_000.0);
+        put(&root, "compile/ola", "optimized-O3", 16_000_000.0);
+        put(&root, "compile-cold/ola", "baseline", 4_000_000.0);
+        put(&root, "compile-cold/ola", "optimized-O3", 61_000_000.0);
+        let rows = data::load(&root).expect("loads");
+        let _ = std::fs::remove_dir_all(&root);
+        let t = compile_table(&compiles(&rows));
+        assert!(t.contains("| file | baseline warm | baseline cold | optimized-O3 warm | optimized-O3 cold |"), "{t}");
+        assert!(t.contains("| ola | 250 µs | 4.00 ms | 16.0 ms | 61.0 ms |"), "{t}");
+        // Cold groups are compile times, not "other benchmark groups".
+        assert!(other_groups(&rows).is_empty(), "{}", other_groups(&rows));
+    }
+
+    #[test]
+    fn missing_cold_figures_say_not_measured() {
+        let root = fake_dir("warm_only");
+        put(&root, "compile/dot", "baseline", 400_000.0);
+        put(&root, "compile-cold/fir", "baseline", 3_000_000.0);
+        let rows = data::load(&root).expect("loads");
+        let _ = std::fs::remove_dir_all(&root);
+        let t = compile_table(&compiles(&rows));
+        assert!(t.contains("| dot | 400 µs | not measured |"), "{t}");
+        assert!(t.contains("| fir | not measured | 3.00 ms |"), "{t}");
+        assert!(compile_table(&Compiles::default()).contains("Not measured"));
+    }
+
+    #[test]
+    fn report_has_the_cold_column_and_break_even_uses_warm() {
+        let root = fake_dir("report");
+        put(&root, "compile/ola", "baseline", 1_000.0);
+        put(&root, "compile/ola", "optimized-O3", 11_000.0);
+        put(&root, "compile-cold/ola", "optimized-O3", 9_000_000.0);
+        put(&root, "ola/256", "baseline", 20.0);
+        put(&root, "ola/256", "optimized", 10.0);
+        let rows = data::load(&root).expect("loads");
+        let _ = std::fs::remove_dir_all(&root);
+        let sized = data::by_kernel(&rows);
+        let meta = Meta { cpu: "test CPU", date: "2026-01-01", command: "bash ci/bench" };
+        let md = report(&meta, &rows, &sized, &contenders(&sized), "");
+        assert!(md.contains("optimized-O3 cold"), "{md}");
+        assert!(md.contains("| ola | 1.00 µs | not measured | 11.0 µs | 9.00 ms |"), "{md}");
+        // (11 µs − 1 µs) / (20 ns − 10 ns) = 1000 calls, from the warm figures.
+        assert!(md.contains("| 1000 |"), "{md}");
+    }
 }

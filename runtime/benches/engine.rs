@@ -8,19 +8,11 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use std::time::{Duration, Instant};
 use strata_runtime::{available_tiers, Engine, Tier};
 
+#[path = "../tests/common/fir.rs"]
+mod fir;
+
 const EMPTY: &str = "export fn empty() {}\nexport fn add(a: i64, b: i64) -> i64 { return a + b; }\n\
                      export fn first(x: [f32]) -> i64 { return x.len(); }";
-
-const FIR: &str = "
-export fn fir(x: [f32], taps: [f32], y: mut [f32]) {
-    let n = y.len();
-    for i in 0..n {
-        let mut acc = 0.0;
-        for k in 0..taps.len() { acc += x[i + k] * taps[k]; }
-        y[i] = acc;
-    }
-}
-";
 
 fn call_overhead(c: &mut Criterion) {
     let mut g = c.benchmark_group("typed_call");
@@ -41,18 +33,14 @@ fn call_overhead(c: &mut Criterion) {
 /// One start-to-finish run: fresh engine, load, 10,000 calls.
 fn fir_run(tier: Tier, x: &[f32], taps: &[f32], y: &mut [f32]) {
     let engine = Engine::builder().tier(tier).build();
-    let fir = engine
-        .load_source("fir.sk", FIR)
-        .and_then(|m| m.get::<(&[f32], &[f32], &mut [f32]), ()>("fir"))
-        .expect("compiles");
+    let fir = fir::get(&engine).expect("compiles");
     for _ in 0..10_000 {
         fir.call((x, taps, &mut *y)).expect("runs");
     }
 }
 
 fn adaptive_fir(c: &mut Criterion) {
-    let taps: Vec<f32> = (0..16).map(|k| 1.0 / (k as f32 + 1.5)).collect();
-    let x: Vec<f32> = (0..1024 + taps.len()).map(|i| ((i * 37 % 101) as f32).sin()).collect();
+    let (x, taps) = fir::inputs(1024);
     let mut y = vec![0.0f32; 1024];
     let mut g = c.benchmark_group("fir_10000_calls");
     g.sample_size(10);

@@ -6,25 +6,16 @@
 use std::time::{Duration, Instant};
 use strata_runtime::{Engine, Tier};
 
-const FIR: &str = "
-export fn fir(x: [f32], taps: [f32], y: mut [f32]) {
-    let n = y.len();
-    for i in 0..n {
-        let mut acc = 0.0;
-        for k in 0..taps.len() { acc += x[i + k] * taps[k]; }
-        y[i] = acc;
-    }
-}
-";
+#[path = "../tests/common/fir.rs"]
+mod fir;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tier: Tier = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(Tier::Adaptive);
-    let taps: Vec<f32> = (0..16).map(|k| 1.0 / (k as f32 + 1.5)).collect();
-    let x: Vec<f32> = (0..1024 + taps.len()).map(|i| ((i * 37 % 101) as f32).sin()).collect();
+    let (x, taps) = fir::inputs(1024);
     let mut y = vec![0.0f32; 1024];
     let t0 = Instant::now();
     let engine = Engine::builder().tier(tier).build();
-    let fir = engine.load_source("fir.sk", FIR)?.get::<(&[f32], &[f32], &mut [f32]), ()>("fir")?;
+    let fir = fir::get(&engine)?;
     let ready = t0.elapsed();
     let mut per_tier = [(0u64, Duration::ZERO); 4];
     let mut switches = Vec::new();

@@ -5,21 +5,12 @@
 use std::time::{Duration, Instant};
 use strata_runtime::{Engine, Tier};
 
-const FIR: &str = "
-export fn fir(x: [f32], taps: [f32], y: mut [f32]) {
-    let n = y.len();
-    for i in 0..n {
-        let mut acc = 0.0;
-        for k in 0..taps.len() { acc += x[i + k] * taps[k]; }
-        y[i] = acc;
-    }
-}
-";
+#[path = "common/fir.rs"]
+mod fir;
 
+/// 256 outputs: enough back-edges per call to cross the tier-up threshold early.
 fn inputs() -> (Vec<f32>, Vec<f32>) {
-    let taps: Vec<f32> = (0..16).map(|k| 1.0 / (k as f32 + 1.5)).collect();
-    let x: Vec<f32> = (0..256 + taps.len()).map(|i| ((i * 37 % 101) as f32).sin()).collect();
-    (x, taps)
+    fir::inputs(256)
 }
 
 fn run_until_tier_up(start: Tier) {
@@ -27,8 +18,7 @@ fn run_until_tier_up(start: Tier) {
         return;
     }
     let engine = Engine::builder().tier(Tier::Adaptive).adaptive_start(start).tier_up_threshold(20_000).build();
-    let fir = engine.load_source("fir.sk", FIR).and_then(|m| m.get::<(&[f32], &[f32], &mut [f32]), ()>("fir"));
-    let fir = fir.expect("compiles");
+    let fir = fir::get(&engine).expect("compiles");
     let want_tier = if start == Tier::Interpreter { Tier::Interpreter } else { Tier::Baseline };
     assert_eq!(fir.tier(), want_tier);
     let (x, taps) = inputs();
@@ -85,8 +75,7 @@ fn tiers_up_from_the_interpreter_with_equal_results() {
 #[test]
 fn cold_kernels_stay_on_tier_one() {
     let engine = Engine::builder().tier(Tier::Adaptive).tier_up_threshold(u64::MAX).build();
-    let f = engine.load_source("fir.sk", FIR).and_then(|m| m.get::<(&[f32], &[f32], &mut [f32]), ()>("fir"));
-    let f = f.expect("compiles");
+    let f = fir::get(&engine).expect("compiles");
     let (x, taps) = inputs();
     for _ in 0..20 {
         f.call((&x, &taps, &mut [0.0; 256])).expect("runs");
@@ -102,7 +91,7 @@ fn threads_share_one_tier_up_compile() {
         return;
     }
     let engine = Engine::builder().tier(Tier::Adaptive).tier_up_threshold(1).build();
-    let m = engine.load_source("fir.sk", FIR).expect("compiles");
+    let m = fir::load(&engine).expect("compiles");
     let (x, taps) = inputs();
     std::thread::scope(|s| {
         for _ in 0..8 {
@@ -129,7 +118,7 @@ fn adaptive_starts_on_the_plain_tier_one_code() {
     // Hotness is sampled time, not fuel counters compiled into the code: an adaptive kernel
     // and a tier-1 kernel of the same function share one compilation (one cache entry).
     let engine = Engine::builder().tier(Tier::Adaptive).tier_up_threshold(u64::MAX).build();
-    let m = engine.load_source("fir.sk", FIR).expect("compiles");
+    let m = fir::load(&engine).expect("compiles");
     let adaptive = m.get::<(&[f32], &[f32], &mut [f32]), ()>("fir").expect("adaptive");
     let baseline = m.get_on::<(&[f32], &[f32], &mut [f32]), ()>("fir", Tier::Baseline).expect("baseline");
     let (x, taps) = inputs();

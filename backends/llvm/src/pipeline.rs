@@ -12,11 +12,14 @@ use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{FileType, TargetMachine};
 use std::borrow::Cow;
+use std::time::{Duration, Instant};
 
 /// A lowered (and maybe optimized) module.
 pub(crate) struct Built<'ctx> {
     pub module: Module<'ctx>,
     pub exports: Vec<Export>,
+    /// Time spent in the Strata and LLVM verifiers while building it.
+    pub verify: Duration,
 }
 
 /// How [`lower`] should lower.
@@ -51,7 +54,9 @@ pub(crate) fn lower<'ctx>(
     how: &Lowering<'_>,
 ) -> Result<Built<'ctx>> {
     check_options(opts)?;
+    let t = Instant::now();
     strata_ir::verifier::verify_module(ir).map_err(CompileError::InvalidIr)?;
+    let mut verify = t.elapsed();
     let (versioned, cold_loops) = version_checks(ir, opts);
     let ir = versioned.as_ref();
     let lo = LowerOptions {
@@ -63,11 +68,13 @@ pub(crate) fn lower<'ctx>(
         cold_loops: &cold_loops,
     };
     let (module, exports) = lower_module(ctx, ir, &lo, machine)?;
+    let t = Instant::now();
     if let Err(e) = module.verify() {
         let ll = module.print_to_string().to_string();
         return Err(CompileError::LlvmVerify { message: e.to_string(), ll });
     }
-    Ok(Built { module, exports })
+    verify += t.elapsed();
+    Ok(Built { module, exports, verify })
 }
 
 /// `ir` with its counted loops versioned on their bounds checks (Strata's `version-checks`

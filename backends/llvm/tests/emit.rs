@@ -1,6 +1,7 @@
 //! AOT output and dumps: ELF objects for the host and AArch64 with the expected symbols,
 //! vector instructions in the assembly of the DESIGN.md kernels, the attributes and
-//! fast-math flags in the LLVM IR, and the errors for bad options and unsupported input.
+//! fast-math flags in the LLVM IR, no runtime unrolling of strict reductions, and the
+//! errors for bad options and unsupported input.
 
 mod common;
 use common::kernels::{ola, sumsq};
@@ -166,6 +167,19 @@ fn dump_shows_both_sides_of_the_pipeline() {
         "{before}"
     );
     assert!(after.contains("@sumsq = alias float (") && before != after);
+}
+
+/// A strict float reduction cannot be vectorized; LLVM's runtime unrolling would copy its
+/// body up to 8 times plus a remainder loop (`.epil` blocks), doubling the compile time of
+/// `dot.sk` for no run time. `LLVM_FLAGS` turns runtime unrolling off (`target.rs`).
+#[test]
+fn strict_reductions_are_not_runtime_unrolled() {
+    let m = module(vec![sumsq("sumsq", FloatFlags::NONE)]);
+    for level in [2, 3] {
+        let (_, after) = dump(&m, &LlvmOptions::with_opt_level(level)).expect("dumps");
+        assert!(after.contains("fadd float"), "O{level}: the loop is still there:\n{after}");
+        assert!(!after.contains(".epil") && !after.contains(".unr"), "O{level}: runtime-unrolled:\n{after}");
+    }
 }
 
 /// Every test program and corpus module, for AArch64 (every opcode must be selectable there

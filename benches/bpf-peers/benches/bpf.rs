@@ -13,14 +13,10 @@
 //! not, so the timed loop is the program alone. Before timing, every engine runs the
 //! program once and all must agree on r0 and the final memory (as in `tests/agree.rs`).
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::Duration;
-use strata_bpf_peers::{executed, programs, strata_engines};
-use strata_frontend::bpf;
+use strata_bpf_peers::{agree, all_engines, executed, programs};
 
 fn bench(c: &mut Criterion) {
     // Under `cargo test --benches` (no `--bench`), a quick pass at the tiny sizes.
@@ -28,21 +24,14 @@ fn bench(c: &mut Criterion) {
     for p in programs(full) {
         let insns = p.insns().unwrap_or_else(|e| panic!("{e}"));
         let count = executed(&insns, &p.mem).unwrap_or_else(|e| panic!("{}: counting: {e}", p.name));
-        let mut engines = common::rbpf_engines::rbpf_engines(bpf::encode(&insns)).unwrap_or_else(|e| panic!("{e}"));
-        engines.extend(strata_engines(&insns).unwrap_or_else(|e| panic!("{}: {e}", p.name)));
+        let mut engines = all_engines(&insns).unwrap_or_else(|e| panic!("{}: {e}", p.name));
         // Every engine must compute the same r0 and memory on the benchmark's own input.
-        let mut want: Option<(u64, Vec<u8>)> = None;
-        for e in &mut engines {
-            let mut mem = p.mem.clone();
-            let r = (e.run)(&mut mem).unwrap_or_else(|err| panic!("{}: {}: {err}", p.name, e.name));
-            match &want {
-                None => want = Some((r, mem)),
-                Some(w) => assert!(*w == (r, mem), "{}: {} disagrees with rbpf-interp", p.name, e.name),
-            }
-        }
+        agree(&p, &mut engines).unwrap_or_else(|e| panic!("{e}"));
         let mut g = c.benchmark_group(format!("bpf/{}", p.name));
         g.throughput(Throughput::Elements(count));
-        g.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(2)).sample_size(20);
+        // Short, so ci/bench fits its budget: a run takes 0.01-5 ms (rbpf's interpreter on
+        // 400,000 instructions), so 1 s still gives dozens of runs per sample set.
+        g.warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1)).sample_size(15);
         let mut mem = p.mem.clone();
         for e in &mut engines {
             g.bench_function(e.name.as_str(), |b| {
@@ -59,5 +48,10 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// 10,000 bootstrap resamples (criterion's default is 100,000): the report shows medians only.
+fn config() -> Criterion {
+    Criterion::default().nresamples(10_000)
+}
+
+criterion_group! { name = benches; config = config(); targets = bench }
 criterion_main!(benches);

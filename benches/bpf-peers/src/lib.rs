@@ -1,11 +1,15 @@
 //! The programs of the BPF peer benchmark (issue #8) and the engines that run them: rbpf's
-//! interpreter, x86-64 JIT and Cranelift JIT, and Strata's tiers. Shared by the criterion
-//! bench (`benches/bpf.rs`) and the agreement test (`tests/agree.rs`), so both run exactly
-//! the same programs on exactly the same engines. This file measures nothing.
+//! interpreter, x86-64 JIT and Cranelift JIT ([`rbpf_engines`]), and Strata's tiers, all set
+//! up by [`all_engines`] and checked against each other by [`agree`]. Shared by the
+//! criterion bench (`benches/bpf.rs`) and the agreement test (`tests/agree.rs`), so both run
+//! exactly the same programs on exactly the same engines. This file measures nothing.
 //!
 //! Each program's cost is counted in BPF instructions executed, from a counting copy of
 //! the program ([`executed`]), so a benchmark's time divided by that count is ns per
 //! executed instruction for every engine alike.
+
+mod rbpf_engines;
+pub use rbpf_engines::rbpf_engines;
 
 use strata_frontend::bpf::{self, Insn};
 use strata_ir::{Arg, Val};
@@ -167,4 +171,37 @@ pub fn strata_engines(prog: &[Insn]) -> Result<Vec<Engine>, String> {
     let ir = strata_runtime::compile(&module, Tier::Interpreter, &opts).map_err(|e| e.to_string())?;
     out.push(Engine { name: "ir-interp".to_string(), run: Box::new(move |mem| strata_run(&ir, mem)) });
     Ok(out)
+}
+
+/// Every engine for `prog`, rbpf's first (so `rbpf-interp` is the reference [`agree`]
+/// compares with), then Strata's ([`strata_engines`]).
+pub fn all_engines(prog: &[Insn]) -> Result<Vec<Engine>, String> {
+    let mut engines = rbpf_engines(bpf::encode(prog))?;
+    engines.extend(strata_engines(prog)?);
+    Ok(engines)
+}
+
+/// Runs `p` once on every engine, each on a fresh copy of its memory, and checks that all
+/// give the first engine's r0 and final memory: returns those, or which engine differs and how.
+pub fn agree(p: &Program, engines: &mut [Engine]) -> Result<(u64, Vec<u8>), String> {
+    let mut want: Option<(u64, Vec<u8>)> = None;
+    let mut reference = "";
+    for e in engines.iter_mut() {
+        let mut mem = p.mem.clone();
+        let r = (e.run)(&mut mem).map_err(|err| format!("{}: {}: {err}", p.name, e.name))?;
+        match &want {
+            None => {
+                want = Some((r, mem));
+                reference = e.name.as_str();
+            }
+            Some((w, _)) if *w != r => {
+                return Err(format!("{}: {} returns {r:#x}, {reference} {w:#x}", p.name, e.name));
+            }
+            Some((_, wmem)) if *wmem != mem => {
+                return Err(format!("{}: {} leaves different memory than {reference}", p.name, e.name));
+            }
+            Some(_) => {}
+        }
+    }
+    want.ok_or_else(|| format!("{}: no engines", p.name))
 }

@@ -1,8 +1,7 @@
-//! rbpf's three engines (interpreter, x86-64 JIT, Cranelift JIT) as [`Engine`]s, shared by
-//! the bench and the agreement test (rbpf is a dev-dependency, so the library cannot hold
-//! this). Measures nothing.
+//! rbpf's three engines (interpreter, x86-64 JIT, Cranelift JIT) as [`Engine`]s. Only
+//! setup; measures nothing.
 
-use strata_bpf_peers::Engine;
+use crate::Engine;
 
 /// rbpf's engines for raw bytecode `code`, each compiled once. rbpf ties a run's memory
 /// borrow to the VM's lifetime, so the bytecode is leaked (a few bytes per program, once)

@@ -1,0 +1,74 @@
+//! Where tier-2 compile time goes for each example kernel file (`examples/kernels/*.sk`, or
+//! the files given): per stage, the median over RUNS compiles of the Strata and LLVM
+//! verifiers, lowering (with `version-checks`), LLVM's pass pipeline, code generation, ORC
+//! linking, whatever else `compile` spends (context and module teardown), and dropping the
+//! compiled module (unlinking and freeing its code). Totals are medians of whole runs, so
+//! the parts need not add up to them exactly.
+//!
+//! `cargo run --release -p strata-llvm --example compile_breakdown -- [RUNS] [LEVELS] [FILES…]`
+//! (LEVELS e.g. `23`; default 21 runs at O2 and O3). For LLVM's own split of the pipeline and
+//! of code generation (instruction selection, register allocation, …) run `opt -time-passes`
+//! and `llc -time-passes` on the `.ll` that `strata dump --emit llvm` prints.
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use strata_llvm::{compile, LlvmOptions};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runs: usize = args.first().and_then(|s| s.parse().ok()).unwrap_or(21).max(1);
+    let levels: Vec<u8> = args
+        .get(1)
+        .map(|s| s.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect())
+        .unwrap_or_else(|| vec![2, 3]);
+    let mut files: Vec<PathBuf> = args.iter().skip(2).map(PathBuf::from).collect();
+    if files.is_empty() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/kernels");
+        for e in std::fs::read_dir(&dir)? {
+            files.push(e?.path());
+        }
+        files.sort();
+    }
+    println!(
+        "{:<11} {:>3} {:>8} {:>7} {:>7} {:>8} {:>8} {:>7} {:>7} {:>7}   (ms, medians of {runs})",
+        "file", "lvl", "total", "verify", "lower", "optimize", "codegen", "link", "other", "drop"
+    );
+    for path in &files {
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("?");
+        let src = std::fs::read(path)?;
+        let module = strata_frontend::compile_bytes(name, &src).map_err(|d| format!("{name}: {d:?}"))?;
+        for &level in &levels {
+            let opts = LlvmOptions::with_opt_level(level);
+            let mut cols: [Vec<Duration>; 8] = Default::default();
+            for _ in 0..runs {
+                let start = Instant::now();
+                let code = compile(&module, &opts)?;
+                let t = code.timings();
+                let t_drop = Instant::now();
+                drop(code);
+                let dropped = t_drop.elapsed();
+                let total = start.elapsed();
+                let parts = t.verify + t.lower + t.optimize + t.codegen + t.link;
+                let other = t.total.saturating_sub(parts);
+                for (c, d) in
+                    cols.iter_mut().zip([total, t.verify, t.lower, t.optimize, t.codegen, t.link, other, dropped])
+                {
+                    c.push(d);
+                }
+            }
+            let med: Vec<f64> = cols
+                .iter_mut()
+                .map(|c| {
+                    c.sort();
+                    c.get(c.len() / 2).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+                })
+                .collect();
+            print!("{name:<11} O{level:<2}");
+            for (i, m) in med.iter().enumerate() {
+                let w = if i == 0 || i == 3 || i == 4 { 8 } else { 7 };
+                print!(" {m:>w$.2}");
+            }
+            println!();
+        }
+    }
+    Ok(())
+}

@@ -1,2 +1,0 @@
-//! Helpers shared by the tests and (through `#[path]`) the bench.
-pub mod rbpf_engines;
