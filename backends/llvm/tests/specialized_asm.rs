@@ -1,6 +1,7 @@
 //! The specialized overlap-add (window, gain and clamp bounds bound to constants, the trip
 //! count the window's length) compiles on x86-64 with AVX2 to a constant-trip-count loop of
 //! 256-bit vectors with one `maxps`/`minps` per clamp: what makes it faster than native Rust.
+//! Being a leaf, its only per-call cost before the length checks is one test of the depth.
 
 use strata_ir::interp::Val;
 use strata_ir::passes::{run_pipeline, specialize, Binding, PassOptions};
@@ -63,4 +64,10 @@ fn specialized_ola_is_a_constant_trip_avx2_loop() {
     assert!(!asm.contains("vblendvps"), "{asm}");
     // The checked lengths are compared once with the constant trip count.
     assert!(asm.contains("$1024"), "{asm}");
+    // A leaf: the context's depth counter (offset 4) is read once on entry and never
+    // written, and there is no stack probe (no `sub ..., %rsp` frame for it).
+    let body = asm.split("f__strata_array_call").next().unwrap_or(&asm);
+    let depth_refs: Vec<&str> = body.lines().filter(|l| l.contains(" 4(%") || l.contains("\t4(%")).collect();
+    assert!(depth_refs.len() == 1 && depth_refs[0].contains("cmpl\t$0"), "depth: {depth_refs:?}\n{asm}");
+    assert!(!body.contains("%rsp"), "{asm}");
 }

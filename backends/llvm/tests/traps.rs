@@ -6,8 +6,8 @@
 mod common;
 use common::suite::*;
 use common::*;
-use strata_ir::{HostCallFn, TrapCode, VmContext};
-use strata_llvm::{compile, CallError, LlvmOptions};
+use strata_ir::{HostCallFn, TrapCode, Type, VmContext};
+use strata_llvm::{compile, emit, CallError, EmitKind, LlvmOptions};
 
 #[test]
 fn explicit_traps_and_division() {
@@ -93,6 +93,33 @@ fn depth_limit_traps_stack_overflow() {
         let mut ctx = VmContext::default();
         assert_eq!(unsafe { f.call(&[1_000_000], &mut ctx) }, Err(CallError::Trap(TrapCode::StackOverflow)));
     }
+}
+
+/// A leaf function (no calls) takes no depth: it traps `stack_overflow` only when none is
+/// left, and its code neither stores the counter nor probes the stack pointer; a recursive
+/// function still takes one per frame (`depth_limit_traps_stack_overflow`).
+#[test]
+fn leaf_functions_check_depth_but_take_none() {
+    let m = module(vec![simple("sq", &[Type::I64], Type::I64, |b, p| b.imul(p[0], p[0]))]);
+    for cm in compile_levels(&m) {
+        let f = func(&cm, "sq");
+        let mut ctx = VmContext::new(1);
+        // SAFETY: no slices, no host functions.
+        assert_eq!(unsafe { f.call(&[7], &mut ctx) }, Ok(Some(49)));
+        assert_eq!(ctx.depth_remaining, 1);
+        let mut ctx = VmContext::new(0);
+        assert_eq!(unsafe { f.call(&[7], &mut ctx) }, Err(CallError::Trap(TrapCode::StackOverflow)));
+    }
+    let ll = |m: &strata_ir::Module| {
+        let text = emit(m, &LlvmOptions::default(), EmitKind::LlvmIrUnoptimized, None).expect("emits");
+        String::from_utf8(text).expect("utf-8")
+    };
+    // Trap codes are stored as constants; the depth counter is the only `i32` value stored.
+    let leaf = ll(&m);
+    assert!(leaf.contains("load i32"), "{leaf}");
+    assert!(!leaf.contains("store i32 %") && !leaf.contains("sp.probe"), "{leaf}");
+    let rec = ll(&down_module());
+    assert!(rec.contains("store i32 %") && rec.contains("sp.probe"), "{rec}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Analyses over a function: the control-flow graph ([`ControlFlowGraph`]), the dominator
-//! tree ([`DominatorTree`]) and natural loops ([`LoopAnalysis`]).
+//! tree ([`DominatorTree`]) and natural loops ([`LoopAnalysis`]), and the one-loop-at-a-time
+//! driver of the loop-rewriting passes ([`loop_walk`]).
 //!
 //! Each analysis is a side table keyed by entity (no references into the function), built
 //! from a [`crate::Function`] in one call and read through small query methods. They are
@@ -16,6 +17,7 @@
 pub mod cfg;
 pub mod counted;
 pub mod dominance;
+pub mod loop_walk;
 pub mod loops;
 pub mod ranges;
 

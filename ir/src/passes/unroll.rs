@@ -19,9 +19,9 @@
 //! the unit-step shape the vectorizer needs; the vector loop is the better unrolling), a
 //! body that uses the header's test value, or anything that is not a counted loop.
 
-use crate::analysis::counted::{counted_loop, CountedLoop};
+use crate::analysis::counted::CountedLoop;
+use crate::analysis::loop_walk::each_counted_loop;
 use crate::analysis::ranges::const_i64;
-use crate::analysis::{ControlFlowGraph, DominatorTree, LoopAnalysis};
 use crate::entities::{Block, Inst, Value};
 use crate::function::Function;
 use crate::instructions::{BlockCall, FloatFlags, InstData, IntCC};
@@ -48,51 +48,36 @@ pub fn run(module: &mut Module) {
 
 /// Unrolls the counted loops of one function.
 pub fn run_function(f: &mut Function) {
-    if f.entry_block().is_none() {
+    each_counted_loop(
+        f,
+        |f, round, lp, cl| (!crate::passes::vectorize::is_vectorizable(f, round.loops, lp, &cl)).then_some(cl),
+        unroll,
+    );
+}
+
+/// Unrolls the counted loop `cl`, fully or partially, when its shape and size allow.
+fn unroll(f: &mut Function, cl: CountedLoop) {
+    let body: Vec<Inst> = f.layout.block_insts(cl.body).filter(|&i| i != cl.latch_jump).collect();
+    let test = f.dfg.inst_result(cl.test);
+    let uses_test = body.iter().any(|&i| {
+        let mut u = false;
+        f.dfg.insts[i].for_each_value(|v| u |= Some(v) == test);
+        u
+    });
+    if uses_test {
         return;
     }
-    let mut done: Vec<Block> = Vec::new();
-    loop {
-        let cfg = ControlFlowGraph::with_function(f);
-        let domtree = DominatorTree::with_function(f, &cfg);
-        let loops = LoopAnalysis::with_function(f, &cfg, &domtree);
-        let mut todo = None;
-        for lp in loops.loops() {
-            let h = loops.header(lp);
-            if done.contains(&h) {
-                continue;
-            }
-            done.push(h);
-            let Some(cl) = counted_loop(f, &cfg, &domtree, &loops, lp) else { continue };
-            if crate::passes::vectorize::is_vectorizable(f, &loops, lp, &cl) {
-                continue;
-            }
-            todo = Some(cl);
-            break;
+    let InstData::Jump { dest } = &f.dfg.insts[cl.entry_jump] else { return };
+    let init = dest.args.clone();
+    let start = init.get(cl.iv_index).and_then(|&v| const_i64(f, v));
+    let trips = start.zip(const_i64(f, cl.bound)).map(|(s, n)| i128::from(n) - i128::from(s));
+    match trips {
+        Some(t) if t <= 0 => {}
+        Some(t) if t <= i128::from(FULL_MAX_TRIPS) && (t as usize) * body.len() <= FULL_MAX_INSTS => {
+            full(f, &cl, &body, &init, start.unwrap_or(0), t as i64);
         }
-        let Some(cl) = todo else { break };
-        let body: Vec<Inst> = f.layout.block_insts(cl.body).filter(|&i| i != cl.latch_jump).collect();
-        let test = f.dfg.inst_result(cl.test);
-        let uses_test = body.iter().any(|&i| {
-            let mut u = false;
-            f.dfg.insts[i].for_each_value(|v| u |= Some(v) == test);
-            u
-        });
-        if uses_test {
-            continue;
-        }
-        let InstData::Jump { dest } = &f.dfg.insts[cl.entry_jump] else { continue };
-        let init = dest.args.clone();
-        let start = init.get(cl.iv_index).and_then(|&v| const_i64(f, v));
-        let trips = start.zip(const_i64(f, cl.bound)).map(|(s, n)| i128::from(n) - i128::from(s));
-        match trips {
-            Some(t) if t <= 0 => {}
-            Some(t) if t <= i128::from(FULL_MAX_TRIPS) && (t as usize) * body.len() <= FULL_MAX_INSTS => {
-                full(f, &cl, &body, &init, start.unwrap_or(0), t as i64);
-            }
-            _ if body.len() <= PARTIAL_MAX_INSTS => partial(f, &cl, &body, &init),
-            _ => {}
-        }
+        _ if body.len() <= PARTIAL_MAX_INSTS => partial(f, &cl, &body, &init),
+        _ => {}
     }
 }
 

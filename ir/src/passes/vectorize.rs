@@ -36,8 +36,9 @@
 //! a strict float reduction, or execute any scalar iteration's memory access that the
 //! scalar loop would not (the limit check guarantees it).
 
-use crate::analysis::counted::{counted_loop, defined_outside, CountedLoop};
-use crate::analysis::{ControlFlowGraph, DominatorTree, Loop, LoopAnalysis};
+use crate::analysis::counted::{defined_outside, CountedLoop};
+use crate::analysis::loop_walk::each_counted_loop;
+use crate::analysis::{Loop, LoopAnalysis};
 use crate::entities::{Block, Inst, Value};
 use crate::function::Function;
 use crate::instructions::{BlockCall, FloatFlags, InstData, IntCC};
@@ -59,30 +60,11 @@ pub fn run(module: &mut Module) {
 
 /// Vectorizes the counted loops of one function.
 pub fn run_function(f: &mut Function) {
-    if f.entry_block().is_none() {
-        return;
-    }
-    // One loop at a time: the transformation changes the CFG.
-    let mut done: Vec<Block> = Vec::new();
-    loop {
-        let cfg = ControlFlowGraph::with_function(f);
-        let domtree = DominatorTree::with_function(f, &cfg);
-        let loops = LoopAnalysis::with_function(f, &cfg, &domtree);
-        let mut plan = None;
-        for lp in loops.loops() {
-            if done.contains(&loops.header(lp)) {
-                continue;
-            }
-            done.push(loops.header(lp));
-            let Some(cl) = counted_loop(f, &cfg, &domtree, &loops, lp) else { continue };
-            if let Some(p) = analyze(f, &loops, lp, &cl) {
-                plan = Some((cl, p));
-                break;
-            }
-        }
-        let Some((cl, p)) = plan else { break };
-        transform(f, &cl, &p);
-    }
+    each_counted_loop(
+        f,
+        |f, round, lp, cl| analyze(f, round.loops, lp, &cl).map(|p| (cl, p)),
+        |f, (cl, p)| transform(f, &cl, &p),
+    );
 }
 
 /// Whether this pass would vectorize the counted loop `cl` (the loop `lp` of `f`); the

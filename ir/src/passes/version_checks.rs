@@ -25,8 +25,8 @@
 //! longer dominates the exit). It keeps the number of back-edges per iteration, but like
 //! the other loop-copying passes it is skipped when the program counts fuel.
 
-use crate::analysis::counted::{counted_loop, defined_outside, CountedLoop};
-use crate::analysis::{ControlFlowGraph, DominatorTree, LoopAnalysis};
+use crate::analysis::counted::{defined_outside, CountedLoop};
+use crate::analysis::loop_walk::each_counted_loop;
 use crate::entities::{Block, Inst, Value};
 use crate::function::Function;
 use crate::instructions::{BlockCall, FloatFlags, InstData, IntCC};
@@ -46,38 +46,21 @@ pub fn run(module: &mut Module) {
 /// which now only run when some bounds check may fail (a backend may compile them for
 /// size rather than speed).
 pub fn run_function(f: &mut Function) -> Vec<Block> {
+    // The original loop of a versioned pair is entered by a `brif`, so it is no longer
+    // counted and is not taken again; the copy has no checks of its induction variable left.
     let mut guarded = Vec::new();
-    if f.entry_block().is_none() {
-        return guarded;
-    }
-    // One loop at a time: the transformation changes the CFG. The original loop of a
-    // versioned pair is entered by a `brif`, so it is no longer counted and is not taken
-    // again; the copy has no checks of its induction variable left.
-    let mut done: Vec<Block> = Vec::new();
-    loop {
-        let cfg = ControlFlowGraph::with_function(f);
-        let domtree = DominatorTree::with_function(f, &cfg);
-        let loops = LoopAnalysis::with_function(f, &cfg, &domtree);
-        let mut plan = None;
-        for lp in loops.loops() {
-            let header = loops.header(lp);
-            if done.contains(&header) {
-                continue;
+    each_counted_loop(
+        f,
+        |f, round, lp, cl| {
+            let lengths = checked_lengths(f, &cl, |v| defined_outside(f, round.loops, lp, v));
+            (!lengths.is_empty() && !header_params_escape(f, &cl)).then_some((cl, lengths))
+        },
+        |f, (cl, lengths)| {
+            if transform(f, &cl, &lengths).is_some() {
+                guarded.push(cl.header);
             }
-            done.push(header);
-            let Some(cl) = counted_loop(f, &cfg, &domtree, &loops, lp) else { continue };
-            let lengths = checked_lengths(f, &cl, |v| defined_outside(f, &loops, lp, v));
-            if lengths.is_empty() || header_params_escape(f, &cl) {
-                continue;
-            }
-            plan = Some((cl, lengths));
-            break;
-        }
-        let Some((cl, lengths)) = plan else { break };
-        if transform(f, &cl, &lengths).is_some() {
-            guarded.push(cl.header);
-        }
-    }
+        },
+    );
     guarded
 }
 

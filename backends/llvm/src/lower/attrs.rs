@@ -120,6 +120,12 @@ fn calls_out(func: &Function) -> bool {
         .any(|i| matches!(func.dfg.insts[i].opcode(), Opcode::Call | Opcode::CallHost))
 }
 
+/// Whether `func` calls an IR function (a `call`; host calls do not count: they cannot
+/// re-enter compiled code through this context's depth counter).
+pub(crate) fn calls_ir_functions(func: &Function) -> bool {
+    func.layout.blocks().flat_map(|b| func.layout.block_insts(b)).any(|i| func.dfg.insts[i].opcode() == Opcode::Call)
+}
+
 /// For each value, which pointer parameters it may be derived from (a bit set over the
 /// entry block's first 64 parameters), and which of those escape or are written through.
 #[derive(Default)]

@@ -18,7 +18,10 @@
 //! Depth (with [`crate::LlvmOptions::depth_limit`]; a stack pointer below
 //! `ctx.stack_limit` counts as no depth left): on entry a function traps
 //! `stack_overflow` if `ctx.depth_remaining` is 0, else decrements it, and every exit
-//! (return, trap, unwind) stores the entry value back.
+//! (return, trap, unwind) stores the entry value back. A leaf function (see `func.rs`)
+//! only traps at depth 0: what it would take is given back before anyone could read it,
+//! and its caller's stack check (with the budget's headroom) covers its small frame. Its
+//! entry is one load and a predicted branch, with no stores and no stack frame of its own.
 
 use super::func::FuncLower;
 use super::{set_align, MathCallee};
@@ -191,6 +194,18 @@ impl<'ctx> FuncLower<'_, '_, 'ctx> {
         b.build_store(p, d1)?.set_alignment(4).map_err(|e| CompileError::Internal(e.to_string()))?;
         self.saved_depth = Some(d);
         Ok(())
+    }
+
+    /// Leaf function entry with a depth limit: trap at depth 0 (as the interpreter does when
+    /// the call would exceed the limit), take nothing.
+    pub(crate) fn leaf_depth_check(&mut self) -> Result<()> {
+        let b = &self.m.builder;
+        let p = self.ctx_field(VmContext::OFFSET_DEPTH_REMAINING)?;
+        let d = b.build_load(self.m.ctx.i32_type(), p, "depth")?.into_int_value();
+        set_align(d.into(), 4)?;
+        let exhausted = b.build_int_compare(IntPredicate::EQ, d, d.get_type().const_zero(), "")?;
+        // `saved_depth` stays unset, so the shared trap path restores nothing either.
+        self.trap_if(exhausted, TrapCode::StackOverflow)
     }
 
     /// Burns one unit of fuel; traps `fuel_exhausted` when the rest goes below zero.

@@ -8,7 +8,10 @@
 //!
 //! The LLVM entry block is a prologue of its own: stack slots (allocas, zeroed with
 //! `llvm.memset`), the call-depth check, and the conversion of ABI parameters (`i8` bools)
-//! to SSA values. The Strata entry block follows it.
+//! to SSA values. The Strata entry block follows it. A leaf function (no calls to IR
+//! functions, a small frame) only checks that some depth is left: it takes none, since
+//! nothing it runs could observe it, so it neither stores nor restores the counter and
+//! needs no stack probe (see `control.rs`).
 
 use super::ModuleCx;
 use crate::error::{CompileError, Result};
@@ -18,6 +21,11 @@ use inkwell::IntPredicate;
 use std::collections::HashMap;
 use strata_ir::text::Names;
 use strata_ir::{Block, EntityRef, FuncId, Function, Inst, InstData, SecondaryMap, TrapCode, Type, Value};
+
+/// Stack slots a leaf function may allocate and still skip the native stack check: its
+/// caller's check (or the embedder, for an entry call) left [`strata_ir::abi::DEFAULT_STACK_BUDGET`]
+/// minus a frame below the limit, and a leaf adds at most one frame of this size.
+const LEAF_FRAME_MAX: u64 = 64 * 1024;
 
 /// The state of lowering one function.
 pub(crate) struct FuncLower<'m, 'a, 'ctx> {
@@ -151,7 +159,11 @@ impl<'m, 'a, 'ctx> FuncLower<'m, 'a, 'ctx> {
             self.slots.push(ptr);
         }
         if m.opts.depth_limit {
-            self.depth_enter()?;
+            if super::attrs::calls_ir_functions(self.func) || self.frame_bytes() > LEAF_FRAME_MAX {
+                self.depth_enter()?;
+            } else {
+                self.leaf_depth_check()?;
+            }
         }
         let params = self.func.dfg.block_params(entry);
         let abi = self.func.sig.abi_params();
@@ -174,6 +186,11 @@ impl<'m, 'a, 'ctx> FuncLower<'m, 'a, 'ctx> {
             self.values[p] = Some(v);
         }
         Ok(())
+    }
+
+    /// Bytes of stack slots this function allocates.
+    fn frame_bytes(&self) -> u64 {
+        self.func.stack_slots.iter().map(|(_, s)| u64::from(s.size) + u64::from(s.align)).sum()
     }
 
     // ---- values -------------------------------------------------------------------------
