@@ -28,14 +28,14 @@ pub(crate) fn initialize() {
 /// LLVM command-line options every compile in this process runs with (LLVM keeps them in
 /// process-wide globals).
 ///
-/// `-unroll-runtime=false`: no runtime unrolling (unrolling a loop whose trip count is only
-/// known at run time, with a remainder loop after it). On x86 LLVM runtime-unrolls every
-/// small loop it did not vectorize — strict float reductions, integer hash loops — by up to
-/// 8 plus a remainder; the copies roughly doubled the work of the later passes and of
-/// instruction selection (callgrind, `dot.sk` at O3: 55M → 27M instructions in `opt` + `llc`
-/// beyond their fixed cost) and bought no run time: a strict reduction is bound by its one
-/// dependency chain, and vectorized loops are interleaved by the vectorizer instead. Loops
-/// with a constant trip count are still fully or partially unrolled.
+/// Runtime unrolling (of a loop whose trip count is only known at run time, with a
+/// remainder loop) stays on by default. On x86 LLVM runtime-unrolls every small loop it did
+/// not vectorize by up to 8; turning that off (`STRATA_LLVM_RUNTIME_UNROLL=0`, which adds
+/// `-unroll-runtime=false`) cut compile work by 24–43% on the example files with such loops
+/// (callgrind, `dot.sk` at O3: 55M → 27M instructions in `opt` + `llc` beyond their fixed
+/// cost), but a quiet A/B on the kernels bench made the in-place `prefix_sum` 1.1–1.8×
+/// slower at 4K and 1M elements, past native Rust. Run time wins until a cheaper compile
+/// costs none (e.g. runtime unrolling only where it pays).
 ///
 /// `-instcombine-negator-enabled=false`: LLVM 19's InstCombine never terminates (and
 /// allocates without bound) when its Negator pushes a negation around a loop phi whose
@@ -44,13 +44,17 @@ pub(crate) fn initialize() {
 /// has (testgen/findings/bpf-slow-llvm-c25b4399fe65db5b.s; `tests/llvm_termination.rs`).
 /// The Negator only folds negations into their operands; without it InstCombine's other
 /// `sub`/`neg` folds still apply. A compiler must not hang on any input, so it stays off.
-pub(crate) const LLVM_FLAGS: &[&str] = &["-unroll-runtime=false", "-instcombine-negator-enabled=false"];
+pub(crate) const LLVM_FLAGS: &[&str] = &["-instcombine-negator-enabled=false"];
+
+/// Added to [`LLVM_FLAGS`] when `STRATA_LLVM_RUNTIME_UNROLL=0` (A/B measurements of compile time).
+const NO_RUNTIME_UNROLL: &str = "-unroll-runtime=false";
 
 fn set_llvm_flags() {
-    // `STRATA_LLVM_RUNTIME_UNROLL=1` keeps LLVM's runtime unrolling, for A/B measurements only.
-    let unroll = std::env::var_os("STRATA_LLVM_RUNTIME_UNROLL").is_some_and(|v| v != "0");
+    // `STRATA_LLVM_RUNTIME_UNROLL=0` turns LLVM's runtime unrolling off, for A/B measurements.
+    let no_unroll = std::env::var_os("STRATA_LLVM_RUNTIME_UNROLL").is_some_and(|v| v == "0");
     let args: Vec<std::ffi::CString> = std::iter::once("strata")
-        .chain(LLVM_FLAGS.iter().copied().filter(|f| !(unroll && *f == "-unroll-runtime=false")))
+        .chain(LLVM_FLAGS.iter().copied())
+        .chain(no_unroll.then_some(NO_RUNTIME_UNROLL))
         .filter_map(|a| std::ffi::CString::new(a).ok())
         .collect();
     let argv: Vec<*const std::ffi::c_char> = args.iter().map(|a| a.as_ptr()).collect();
