@@ -363,7 +363,7 @@ impl<'ctx> FuncLower<'_, '_, 'ctx> {
         // Against a constant that is neither NaN nor ±0 (a clamp bound after specialization),
         // no tie can need the sign rule and only `x` can be NaN: `c > x ? c : x` (max) keeps a
         // NaN `x` because the ordered compare is false, and is one `maxss`/`maxps` on x86.
-        let plain_constant = |v: FloatValue<'ctx>| v.get_constant().is_some_and(|(c, _)| !c.is_nan() && c != 0.0);
+        let plain_constant = |v: FloatValue<'ctx>| constant_fp(v).is_some_and(|c| !c.is_nan() && c != 0.0);
         for (k, v) in [(y, x), (x, y)] {
             if plain_constant(k) {
                 let order = if is_max { FloatPredicate::OGT } else { FloatPredicate::OLT };
@@ -444,5 +444,44 @@ impl<'ctx> FuncLower<'_, '_, 'ctx> {
     pub fn trap_if(&mut self, cond: IntValue<'ctx>, code: TrapCode) -> Result<()> {
         let trap = self.trap_block(code)?;
         self.cold_branch(cond, trap)
+    }
+}
+
+/// The value of `v` when it is an LLVM `ConstantFP`. inkwell's `FloatValue::get_constant`
+/// only asks whether `v` is *a* constant and then reads it as a `ConstantFP`, which for
+/// `poison`, `undef` or a constant expression reads unrelated memory (LLVM's C API does an
+/// unchecked cast): a generated program with `fmax(x, poison)` crashed the JIT that way.
+fn constant_fp(v: FloatValue<'_>) -> Option<f64> {
+    use inkwell::values::AsValueRef;
+    // SAFETY: `v` is a live value of the module being built; `LLVMIsAConstantFP` only reads
+    // its kind and returns null unless it is a `ConstantFP`.
+    let is_fp = unsafe { !llvm_sys::core::LLVMIsAConstantFP(v.as_value_ref()).is_null() };
+    if is_fp {
+        v.get_constant().map(|(c, _)| c)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_fp;
+    use inkwell::context::Context;
+
+    /// Before the check, `poison` and `undef` came back as `Some` of whatever memory followed
+    /// the value (and sometimes a segfault).
+    #[test]
+    fn only_constant_fp_values_have_a_constant() {
+        let ctx = Context::create();
+        let f32t = ctx.f32_type();
+        assert_eq!(constant_fp(f32t.const_float(2.5)), Some(2.5));
+        assert_eq!(constant_fp(ctx.f64_type().const_float(-0.0)).map(f64::to_bits), Some((-0.0f64).to_bits()));
+        assert_eq!(constant_fp(f32t.get_poison()), None);
+        assert_eq!(constant_fp(f32t.get_undef()), None);
+        // A function parameter is no constant at all.
+        let m = ctx.create_module("t");
+        let f = m.add_function("f", f32t.fn_type(&[f32t.into()], false), None);
+        let p = f.get_nth_param(0).map(|p| p.into_float_value());
+        assert_eq!(p.and_then(constant_fp), None);
     }
 }
