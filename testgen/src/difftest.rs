@@ -3,10 +3,12 @@
 //! (or compile failure, or panic) into a [`Finding`] — isolated to its program, reduced, and
 //! written as a regression file when an output directory is given.
 //!
-//! Work is split in batches (one module each) handed to `jobs` threads; everything is
-//! determined by the seed, so a finding's batch seed reproduces it exactly. This file must not
+//! Work is split in batches (one module each) handed to `jobs` threads, each running its
+//! batches in process or in a worker process of its own ([`Settings::isolate`]); everything
+//! is determined by the seed, so a finding's batch seed reproduces it exactly. This file must not
 //! know how programs are generated beyond the `ir_gen`/`bpf_gen` entry points.
 
+use crate::isolate::{Worker, WorkerCommand};
 use crate::run::{self, check_function, compile, Config, Input, Outcome, REFERENCE};
 use crate::{bpf_gen, ir_gen, mix, reduce, regression, Rng};
 use std::panic::catch_unwind;
@@ -55,6 +57,9 @@ pub struct Settings {
     pub reduce_budget: usize,
     /// Print progress to stderr every this often.
     pub progress: Option<Duration>,
+    /// Run batches in worker processes started with this command (see [`crate::isolate`]),
+    /// so that a crash or hang of a tier becomes a finding instead of ending the run.
+    pub isolate: Option<WorkerCommand>,
 }
 
 impl Default for Settings {
@@ -71,6 +76,7 @@ impl Default for Settings {
             out_dir: None,
             reduce_budget: 300,
             progress: None,
+            isolate: None,
         }
     }
 }
@@ -84,6 +90,15 @@ pub struct Finding {
     pub message: String,
     /// The regression file written for it, if any.
     pub file: Option<PathBuf>,
+}
+
+/// What one batch did.
+#[derive(Debug, Default)]
+pub struct BatchOutcome {
+    pub programs: u64,
+    pub calls: u64,
+    pub mutants: u64,
+    pub findings: Vec<Finding>,
 }
 
 /// What a run did.
@@ -133,6 +148,7 @@ pub fn run(s: &Settings) -> Report {
     let start_ref = &start;
     std::thread::scope(|scope| {
         for _ in 0..s.jobs.max(1) {
+            let mut worker = s.isolate.as_ref().map(|cmd| Worker::new(cmd.clone()));
             scope.spawn(move || loop {
                 let (shared, start) = (sh, start_ref);
                 if shared.stop.load(Ordering::Relaxed) {
@@ -146,11 +162,16 @@ pub fn run(s: &Settings) -> Report {
                     return;
                 }
                 let count = (s.programs - b * batch).min(batch) as usize;
-                let bseed = mix(s.seed, first_batch + b);
-                let found = run_batch(s, bseed, count, shared);
-                if !found.is_empty() {
+                let done = match worker.as_mut() {
+                    Some(w) => w.run(s, first_batch + b, count),
+                    None => run_batch(s, first_batch + b, count),
+                };
+                shared.programs.fetch_add(done.programs, Ordering::Relaxed);
+                shared.calls.fetch_add(done.calls, Ordering::Relaxed);
+                shared.mutants.fetch_add(done.mutants, Ordering::Relaxed);
+                if !done.findings.is_empty() {
                     if let Ok(mut f) = shared.findings.lock() {
-                        f.extend(found);
+                        f.extend(done.findings);
                     }
                 }
             });
@@ -189,6 +210,23 @@ pub fn run(s: &Settings) -> Report {
         mutants: shared.mutants.load(Ordering::Relaxed),
         findings: shared.findings.into_inner().unwrap_or_default(),
         elapsed: start.elapsed(),
+    }
+}
+
+/// The IR text of batch number `batch` (`count` programs) as the runner compiles it (for BPF:
+/// the lifted programs), to reproduce a finding outside the runner.
+pub fn batch_text(s: &Settings, batch: u64, count: usize) -> Result<String, String> {
+    let bseed = mix(s.seed, batch);
+    match s.kind {
+        Kind::Ir => ir_gen::batch(bseed, count).map(|m| strata_ir::print_module(&m)),
+        Kind::Bpf => {
+            let mut text = String::new();
+            for k in 0..count {
+                text += &bpf_text(ir_gen::batch_program_seed(bseed, k), k)?;
+                text.push('\n');
+            }
+            Ok(text)
+        }
     }
 }
 
@@ -251,7 +289,15 @@ fn bpf_mutant(seed: u64) -> Result<(), String> {
     r.map_err(|_| format!("a BPF entry point panicked on mutant {seed:#x}"))
 }
 
-fn run_batch(s: &Settings, bseed: u64, count: usize, shared: &Shared) -> Vec<Finding> {
+/// Runs batch number `batch` of the seed's sequence (`count` programs) in this process.
+pub fn run_batch(s: &Settings, batch: u64, count: usize) -> BatchOutcome {
+    let bseed = mix(s.seed, batch);
+    let mut done = BatchOutcome::default();
+    done.findings = run_batch_with(s, bseed, count, &mut done);
+    done
+}
+
+fn run_batch_with(s: &Settings, bseed: u64, count: usize, shared: &mut BatchOutcome) -> Vec<Finding> {
     let mut findings = Vec::new();
     let origin = |k: usize, extra: &str| {
         let pseed = ir_gen::batch_program_seed(bseed, k);
@@ -286,7 +332,7 @@ fn run_batch(s: &Settings, bseed: u64, count: usize, shared: &Shared) -> Vec<Fin
                 if let Err(e) = bpf_mutant(pseed) {
                     findings.push(Finding { origin: origin(k, " (mutant)"), message: e, file: None });
                 }
-                shared.mutants.fetch_add(1, Ordering::Relaxed);
+                shared.mutants += 1;
                 text.push('\n');
             }
             match strata_ir::parse_module(&text) {
@@ -322,7 +368,7 @@ fn run_batch(s: &Settings, bseed: u64, count: usize, shared: &Shared) -> Vec<Fin
         if module.func_by_name(&name).is_none() {
             continue; // its generation failed (already reported)
         }
-        shared.programs.fetch_add(1, Ordering::Relaxed);
+        shared.programs += 1;
         let Some(id) = module.func_by_name(&name) else { continue };
         let sig = module.functions[id].sig.clone();
         let mut rng = Rng::new(mix(bseed, 1_000_000 + k as u64));
@@ -346,7 +392,7 @@ fn run_batch(s: &Settings, bseed: u64, count: usize, shared: &Shared) -> Vec<Fin
             }
         }
         for inputs in &sets {
-            shared.calls.fetch_add(1 + compiled.len() as u64, Ordering::Relaxed);
+            shared.calls += 1 + compiled.len() as u64;
             let ms = check_function(&reference, &compiled, &name, inputs);
             if let Some(m) = ms.into_iter().next() {
                 let pseed = ir_gen::batch_program_seed(bseed, k);

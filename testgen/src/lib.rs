@@ -10,6 +10,7 @@
 //! - [`reduce`]: delta reduction of a failing module.
 //! - [`regression`]: the regression-file format replayed by the root `tests/regressions.rs`.
 //! - [`difftest`]: the loop behind the `strata-difftest` binary and `ci/test`'s bounded run.
+//! - [`isolate`]: batches in worker processes, so a crash or hang is a finding, not the end.
 //!
 //! This crate is for testing Strata; it is not published and nothing in Strata depends on it.
 
@@ -17,6 +18,7 @@ pub mod bpf_gen;
 mod bpf_interp_check;
 pub mod difftest;
 pub mod ir_gen;
+pub mod isolate;
 pub mod reduce;
 pub mod regression;
 mod rng;

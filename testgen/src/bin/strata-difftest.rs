@@ -5,7 +5,8 @@
 use clap::Parser;
 use std::path::PathBuf;
 use std::time::Duration;
-use strata_testgen::difftest::{run, Kind, Settings};
+use strata_testgen::difftest::{batch_text, run, Kind, Settings};
+use strata_testgen::isolate::{serve, WorkerCommand};
 
 #[derive(Parser)]
 #[command(about = "Differential testing of every Strata tier on generated programs")]
@@ -42,6 +43,19 @@ struct Cli {
     /// Print progress every this many seconds.
     #[arg(long)]
     progress: Option<u64>,
+    /// Run every batch in this process instead of in worker processes. Faster to start, but
+    /// a crash of a tier then ends the run without saying which batch caused it.
+    #[arg(long)]
+    no_isolate: bool,
+    /// Seconds a batch may take in a worker process before it counts as a hang.
+    #[arg(long, default_value_t = 600)]
+    batch_timeout: u64,
+    /// Print the IR of the batch at --first-program (as the runner compiles it) and exit.
+    #[arg(long)]
+    print_batch: bool,
+    /// Internal: serve batches named on stdin (the worker process side of isolation).
+    #[arg(long, hide = true)]
+    worker: bool,
 }
 
 fn parse_seed(s: &str) -> Result<u64, String> {
@@ -52,13 +66,37 @@ fn parse_seed(s: &str) -> Result<u64, String> {
     .map_err(|e| format!("bad seed `{s}`: {e}"))
 }
 
+/// How this binary starts itself as a worker with the settings a batch depends on.
+fn worker_command(batch_timeout: u64, s: &Settings) -> std::io::Result<WorkerCommand> {
+    let mut args: Vec<String> = vec![
+        "--worker".into(),
+        "--kind".into(),
+        s.kind.name().into(),
+        "--seed".into(),
+        s.seed.to_string(),
+        "--batch".into(),
+        s.batch.to_string(),
+        "--inputs".into(),
+        s.inputs.to_string(),
+    ];
+    if let Some(out) = &s.out_dir {
+        args.push("--out".into());
+        args.push(out.display().to_string());
+    }
+    Ok(WorkerCommand {
+        program: std::env::current_exe()?,
+        args,
+        batch_timeout: Duration::from_secs(batch_timeout.max(1)),
+    })
+}
+
 fn main() {
     let cli = Cli::parse();
     if cli.first_program % cli.batch.max(1) as u64 != 0 {
         eprintln!("strata-difftest: --first-program {} is not a multiple of --batch {}", cli.first_program, cli.batch);
         std::process::exit(2);
     }
-    let settings = Settings {
+    let mut settings = Settings {
         kind: if cli.kind == "bpf" { Kind::Bpf } else { Kind::Ir },
         programs: cli.programs,
         first_program: cli.first_program,
@@ -71,6 +109,34 @@ fn main() {
         progress: cli.progress.map(Duration::from_secs),
         ..Settings::default()
     };
+    if cli.print_batch {
+        let count = cli.programs.min(settings.batch as u64) as usize;
+        match batch_text(&settings, cli.first_program / settings.batch as u64, count) {
+            Ok(text) => print!("{text}"),
+            Err(e) => {
+                eprintln!("strata-difftest: the batch does not build: {e}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
+    if cli.worker {
+        let stdin = std::io::stdin().lock();
+        if let Err(e) = serve(&settings, stdin, std::io::stdout().lock()) {
+            eprintln!("strata-difftest worker: {e}");
+            std::process::exit(2);
+        }
+        return;
+    }
+    if !cli.no_isolate {
+        match worker_command(cli.batch_timeout, &settings) {
+            Ok(cmd) => settings.isolate = Some(cmd),
+            Err(e) => {
+                eprintln!("strata-difftest: cannot start worker processes ({e}); use --no-isolate");
+                std::process::exit(2);
+            }
+        }
+    }
     let r = run(&settings);
     for f in &r.findings {
         eprintln!("FINDING {}\n{}", f.origin, f.message);
