@@ -4,7 +4,8 @@
 //! becomes `fn @bpf_local_<slot>(mem: mut [i8], stack: mut [i8], fp: i64, r1..r5: i64) -> i64`.
 //! Registers are builder variables of type `i64`, so each function (frame) has its own
 //! r0–r10 and the caller's r6–r9 survive a call. `main` owns one stack slot of
-//! `MAX_FRAMES` × 512 bytes shared by all frames: main's r10 is its top, and each callee's
+//! `MAX_FRAMES` × 512 bytes shared by all frames (just 512 bytes in a program without local
+//! calls, since the slot is zeroed on every entry): main's r10 is its top, and each callee's
 //! r10 (`fp`) is 512 bytes below its caller's, so a callee can use pointers into its
 //! callers' frames. A call that would need a ninth frame traps `stack_overflow`. In `main`,
 //! r1 = the address of `mem` (0 if `mem` is empty) and r2 = its length.
@@ -161,7 +162,8 @@ fn lift_function(
         (format!("bpf_local_{entry}"), Linkage::Local, i64_params())
     };
     let mut func = Function::new(name, linkage, Signature::new(params, Some(Type::I64)));
-    let slot = (entry == 0).then(|| func.create_stack_slot((STACK_SIZE * MAX_FRAMES) as u32, 8));
+    let frames = if funcs.len() > 1 { MAX_FRAMES } else { 1 };
+    let slot = (entry == 0).then(|| func.create_stack_slot((STACK_SIZE * frames) as u32, 8));
     let (reach, leaders) = reach_and_leaders(insns, entry)?;
     {
         let mut fb = FunctionBuilder::new(&mut func);
@@ -172,7 +174,7 @@ fn lift_function(
         let (stack_ptr, stack_len, stack_base, top, top_off) = match slot {
             Some(slot) => {
                 let p = fb.stack_addr(slot);
-                let len = fb.iconst(Type::I64, STACK_SIZE * MAX_FRAMES);
+                let len = fb.iconst(Type::I64, STACK_SIZE * frames);
                 let base = fb.convert(Opcode::PtrToInt, Type::I64, p);
                 let top = fb.iadd(base, len);
                 (p, len, base, top, len)
@@ -347,9 +349,14 @@ impl Lifter<'_, '_> {
         let in_stk = self.fb.icmp(IntCC::Ule, foff, sroom);
         self.fb.brif(in_stk, stk_b, &[], oob, &[]);
 
+        // Through the address itself rather than `stack_ptr + (addr - stack_base)`: the same
+        // byte, but LLVM's loop strength reduction then keeps no induction variable for the
+        // stack path of an access in a loop (insertion sort's inner loop went from 23 to 16
+        // x86 instructions and ran ~25% faster on tier 2).
         self.fb.switch_to_block(stk_b);
-        let soff = self.fb.isub(addr, self.stack_base);
-        let r = f(&mut self.fb, self.stack_ptr, soff);
+        let p = self.fb.convert(Opcode::IntToPtr, Type::PTR, addr);
+        let zero = self.k(Type::I64, 0);
+        let r = f(&mut self.fb, p, zero);
         let args: Vec<Value> = r.into_iter().collect();
         self.fb.jump(join, &args);
 
