@@ -297,7 +297,8 @@ pub fn run_batch(s: &Settings, batch: u64, count: usize) -> BatchOutcome {
     done
 }
 
-fn run_batch_with(s: &Settings, bseed: u64, count: usize, shared: &mut BatchOutcome) -> Vec<Finding> {
+/// The findings of one batch; the counts go into `counts` as the batch runs.
+fn run_batch_with(s: &Settings, bseed: u64, count: usize, counts: &mut BatchOutcome) -> Vec<Finding> {
     let mut findings = Vec::new();
     let origin = |k: usize, extra: &str| {
         let pseed = ir_gen::batch_program_seed(bseed, k);
@@ -332,7 +333,7 @@ fn run_batch_with(s: &Settings, bseed: u64, count: usize, shared: &mut BatchOutc
                 if let Err(e) = bpf_mutant(pseed) {
                     findings.push(Finding { origin: origin(k, " (mutant)"), message: e, file: None });
                 }
-                shared.mutants += 1;
+                counts.mutants += 1;
                 text.push('\n');
             }
             match strata_ir::parse_module(&text) {
@@ -368,7 +369,7 @@ fn run_batch_with(s: &Settings, bseed: u64, count: usize, shared: &mut BatchOutc
         if module.func_by_name(&name).is_none() {
             continue; // its generation failed (already reported)
         }
-        shared.programs += 1;
+        counts.programs += 1;
         let Some(id) = module.func_by_name(&name) else { continue };
         let sig = module.functions[id].sig.clone();
         let mut rng = Rng::new(mix(bseed, 1_000_000 + k as u64));
@@ -392,7 +393,7 @@ fn run_batch_with(s: &Settings, bseed: u64, count: usize, shared: &mut BatchOutc
             }
         }
         for inputs in &sets {
-            shared.calls += 1 + compiled.len() as u64;
+            counts.calls += 1 + compiled.len() as u64;
             let ms = check_function(&reference, &compiled, &name, inputs);
             if let Some(m) = ms.into_iter().next() {
                 let pseed = ir_gen::batch_program_seed(bseed, k);
