@@ -111,6 +111,9 @@ fn optimized_corpus_matches_the_interpreter() {
             "inline,gvn,licm,bce,unroll,vectorize,dce",
             "version-checks",
             "inline,const-fold,simplify-cfg,gvn,licm,bce,version-checks,dce",
+            "version-ranges",
+            "licm,version-ranges",
+            "inline,const-fold,simplify-cfg,gvn,licm,bce,version-checks,version-ranges,dce",
         ] {
             let mut optimized = original.clone();
             let opts = PassOptions { verify: true, ..PassOptions::default() };

@@ -94,7 +94,8 @@ fn version_checks<'m>(ir: &'m strata_ir::Module, opts: &LlvmOptions) -> (Cow<'m,
     }
     let mut m = ir.clone();
     for (id, f) in m.functions.iter_mut() {
-        let headers = strata_ir::passes::version_checks::run_function(f);
+        let mut headers = strata_ir::passes::version_checks::run_function(f);
+        headers.extend(strata_ir::passes::version_ranges::run_function(f));
         if !headers.is_empty() {
             cold.insert(id, headers);
         }

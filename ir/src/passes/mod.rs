@@ -19,6 +19,7 @@ pub mod specialize;
 pub mod unroll;
 pub mod vectorize;
 pub mod version_checks;
+pub mod version_ranges;
 
 pub use specialize::{specialize, Binding, SpecializeError};
 
@@ -42,20 +43,22 @@ const PASSES: &[(&str, PassFn)] = &[
     ("unroll", unroll::run),
     ("vectorize", vectorize::run),
     ("version-checks", version_checks::run),
+    ("version-ranges", version_ranges::run),
 ];
 
 /// What `-O1` runs.
 const O1: &str = "const-fold,simplify-cfg,dce";
 /// What `-O2` and `-O3` run.
-const O2: &str = "inline,const-fold,simplify-cfg,gvn,licm,bce,unroll,vectorize,dce";
+const O2: &str = "inline,const-fold,simplify-cfg,gvn,licm,bce,version-ranges,unroll,vectorize,dce";
 
 /// What `-O2` and `-O3` mean for a backend that vectorizes and unrolls by itself (tier 2,
 /// LLVM): the same scalar clean-up without `unroll` and `vectorize`, whose 128-bit vectors
 /// and unrolled copies LLVM's loop vectorizer would not widen again (measured: the
 /// specialized overlap-add ran at 4 lanes instead of 8 on AVX2), plus `version-checks`,
 /// which gives each counted loop a copy without the bounds checks of its induction variable
-/// for LLVM to vectorize at its own width.
-pub const O2_SELF_VECTORIZING: &str = "inline,const-fold,simplify-cfg,gvn,licm,bce,version-checks,dce";
+/// for LLVM to vectorize at its own width, and `version-ranges`, the same for the address
+/// tests of lifted BPF.
+pub const O2_SELF_VECTORIZING: &str = "inline,const-fold,simplify-cfg,gvn,licm,bce,version-checks,version-ranges,dce";
 
 /// `pipeline` as a backend that vectorizes by itself should run it: the presets `-O2` and
 /// `-O3` become [`O2_SELF_VECTORIZING`]; anything else (an explicit list of passes, `-O0`,
@@ -98,9 +101,9 @@ pub struct PassOptions {
 }
 
 /// Passes that make loops take fewer back-edges, or remove calls (`inline`), and so use
-/// less fuel (and `version-checks`, which keeps the count but copies loops for the same
-/// vectorizers): skipped when [`PassOptions::keep_fuel`] is set.
-pub const CHANGES_BACK_EDGES: &[&str] = &["inline", "unroll", "vectorize", "version-checks"];
+/// less fuel (and `version-checks` and `version-ranges`, which keep the count but copy
+/// loops like the others): skipped when [`PassOptions::keep_fuel`] is set.
+pub const CHANGES_BACK_EDGES: &[&str] = &["inline", "unroll", "vectorize", "version-checks", "version-ranges"];
 
 impl PassOptions {
     /// Options from the environment: `STRATA_DUMP=all` or `STRATA_DUMP=<pass>`, and
