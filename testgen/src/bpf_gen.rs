@@ -7,7 +7,8 @@
 //! memory address. Pointers (r9, r10, r6) never flow into data registers, memory or r0, so
 //! every tier computes the same bits. Memory accesses are in range except for a small share
 //! placed past the end of `mem` (they trap `out_of_bounds`). Loops are bottom-tested with
-//! r7 counting down from at most 7, conditional jumps only go forward within their region,
+//! r7 counting down from at most 7, or top-tested with r7 counting down to 0 or up to a
+//! bound and indexing memory (`r9 + r7·scale`), conditional jumps only go forward within their region,
 //! local calls only go to functions defined later (so at most four frames), and every
 //! function initializes the registers it reads. This file must not run programs.
 
@@ -231,6 +232,7 @@ impl Gen<'_> {
                     let op = if self.rng.chance(50) { 0x50 } else { 0x20 }; // jne / jgt
                     self.items.push(Item::Jump(Insn::new(CLS_JMP | op, 7, 0, 0, 0), head));
                 }
+                17 if depth < 3 && !in_loop => self.indexed_loop(depth),
                 16 if !self.callable.is_empty() => {
                     let f = self.rng.pick(&self.callable.clone());
                     // Arguments: r1 = mem, r2 = len, r3–r5 data (already set).
@@ -245,6 +247,91 @@ impl Gen<'_> {
                 }
                 _ => self.alu(),
             }
+        }
+    }
+
+    /// A top-tested loop on r7 whose body first accesses memory at an address scaled from
+    /// r7 (the shape `version-ranges` versions): counting down,
+    /// `while (r7 != 0) { r6 = r9 + r7·scale + d; access [r6 + off]; region; r7 -= 1 }`, or
+    /// up, `r7 = start; while (r7 <u end) { ...; r7 += step }`, sometimes with an early
+    /// exit, and sometimes r7 read after the loop. The accesses are in `mem` for every r7
+    /// the body sees, except in a small share of loops where the displacement puts the
+    /// highest index 1–8 bytes past the end (a trap in the first or last iteration).
+    fn indexed_loop(&mut self, depth: u32) {
+        let sizes = [(SIZE_B, 1), (SIZE_H, 2), (SIZE_W, 4), (SIZE_DW, 8)];
+        let (sz, size) = self.rng.pick(&sizes);
+        let k = self.rng.below(4) as i32;
+        let scale = 1 << k;
+        let exit = self.label();
+        let head = self.label();
+        let down = self.rng.chance(50);
+        // The values r7 takes in the body: [min, max].
+        let (min, max, step, end) = if down {
+            let trip = self.rng.below(8) as i32;
+            self.ins(CLS_ALU64 | 0xb0, 7, 0, 0, trip);
+            (1, trip.max(1), -1, 0)
+        } else {
+            let start = self.rng.below(4) as i32;
+            let step = 1 + self.rng.below(3) as i32;
+            let end = start + self.rng.below(8) as i32 * step;
+            self.ins(CLS_ALU64 | 0xb0, 7, 0, 0, start);
+            let last = if end > start { start + (end - start - 1) / step * step } else { start };
+            (start, last, step, end)
+        };
+        self.items.push(Item::Label(head));
+        if down {
+            self.items.push(Item::Jump(Insn::new(CLS_JMP | 0x10, 7, 0, 0, 0), exit));
+        // jeq r7, 0
+        } else {
+            self.items.push(Item::Jump(Insn::new(CLS_JMP | 0x30, 7, 0, 0, end), exit));
+            // jge r7, end
+        }
+        // r6 = r9 + r7·scale + d, with d keeping every access in mem (usually).
+        let (lo_d, hi_d) = (-min * scale, MEM_BYTES as i32 - size - max * scale);
+        let d = if hi_d >= lo_d && !self.rng.chance(4) {
+            lo_d + self.rng.below((hi_d - lo_d) as usize + 1) as i32
+        } else {
+            hi_d + 1 + self.rng.below(8) as i32
+        };
+        let off = self.rng.below(9) as i32 - 4;
+        self.ins(CLS_ALU64 | SRC_X | 0xb0, 6, 7, 0, 0);
+        if k > 0 {
+            if self.rng.chance(70) {
+                self.ins(CLS_ALU64 | 0x60, 6, 0, 0, k); // lsh r6, k
+            } else {
+                self.ins(CLS_ALU64 | 0x20, 6, 0, 0, scale); // mul r6, scale
+            }
+        }
+        self.ins(CLS_ALU64 | SRC_X, 6, 9, 0, 0); // add r6, r9
+        self.ins(CLS_ALU64, 6, 0, 0, d - off);
+        match self.rng.below(3) {
+            0 => {
+                let dst = self.data();
+                self.ins(CLS_LDX | MODE_MEM | sz, dst, 6, off as i16, 0);
+            }
+            1 => {
+                let src = self.rng.pick(&READABLE);
+                self.ins(CLS_STX | MODE_MEM | sz, 6, src, off as i16, 0);
+            }
+            _ => {
+                let imm = self.imm();
+                self.ins(CLS_ST | MODE_MEM | sz, 6, 0, off as i16, imm);
+            }
+        }
+        if self.rng.chance(20) {
+            self.cond_jump(exit);
+        }
+        self.region(depth + 1, true);
+        if down {
+            self.ins(CLS_ALU64 | 0x10, 7, 0, 0, 1);
+        } else {
+            self.ins(CLS_ALU64, 7, 0, 0, step);
+        }
+        self.items.push(Item::Jump(Insn::new(CLS_JMP, 0, 0, 0, 0), head));
+        self.items.push(Item::Label(exit));
+        if self.rng.chance(40) {
+            let dst = self.data();
+            self.ins(CLS_ALU64 | SRC_X, dst, 7, 0, 0); // add dst, r7
         }
     }
 

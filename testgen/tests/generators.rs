@@ -166,3 +166,23 @@ fn a_run_reports_the_range_it_completed_for_resuming() {
     let r = run(&Settings { time_limit: Some(std::time::Duration::ZERO), ..s });
     assert_eq!((r.programs, r.next_first_program), (0, 16));
 }
+
+/// The BPF generator's indexed loops are the shape `version-ranges` versions: a good share
+/// of programs must get a guarded copy after the pipeline's passes before it (otherwise the
+/// differential runs would not exercise the pass at all).
+#[test]
+fn bpf_programs_exercise_range_versioning() {
+    let mut versioned = 0;
+    for seed in 0..200 {
+        let p = bpf_gen::program(seed);
+        let mut m = strata_frontend::bpf::lift(&p).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        let opts = strata_ir::passes::PassOptions { verify: true, ..Default::default() };
+        strata_ir::passes::run_pipeline(&mut m, "inline,const-fold,simplify-cfg,gvn,licm,bce", &opts)
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        if m.functions.values_mut().any(|f| !strata_ir::passes::version_ranges::run_function(f).is_empty()) {
+            versioned += 1;
+        }
+    }
+    assert!(versioned >= 20, "only {versioned} of 200 BPF programs have a loop version-ranges versions");
+    eprintln!("{versioned} of 200 BPF programs versioned");
+}
