@@ -250,11 +250,11 @@ impl Gen<'_> {
         }
     }
 
-    /// A top-tested loop on r7 whose body first accesses memory at an address scaled from
-    /// r7 (the shape `version-ranges` versions): counting down,
+    /// A loop on r7 whose body first accesses memory at an address scaled from r7 (the
+    /// shape `version-ranges` versions): counting down,
     /// `while (r7 != 0) { r6 = r9 + r7·scale + d; access [r6 + off]; region; r7 -= 1 }`, or
-    /// up, `r7 = start; while (r7 <u end) { ...; r7 += step }`, sometimes with an early
-    /// exit, and sometimes r7 read after the loop. The accesses are in `mem` for every r7
+    /// up, `r7 = start; while (r7 <u end) { ...; r7 += step }`, top- or bottom-tested,
+    /// sometimes with an early exit, and sometimes r7 read after the loop. The accesses are in `mem` for every r7
     /// the body sees, except in a small share of loops where the displacement puts the
     /// highest index 1–8 bytes past the end (a trap in the first or last iteration).
     fn indexed_loop(&mut self, depth: u32) {
@@ -265,9 +265,12 @@ impl Gen<'_> {
         let exit = self.label();
         let head = self.label();
         let down = self.rng.chance(50);
+        // Bottom-tested (`do { ... } while (r7 != 0)` or `while (r7 <u end)`): the body
+        // runs at least once, so a down-counting one starts at 1 or more.
+        let bottom = self.rng.chance(40);
         // The values r7 takes in the body: [min, max].
         let (min, max, step, end) = if down {
-            let trip = self.rng.below(8) as i32;
+            let trip = self.rng.below(8) as i32 + bottom as i32;
             self.ins(CLS_ALU64 | 0xb0, 7, 0, 0, trip);
             (1, trip.max(1), -1, 0)
         } else {
@@ -279,12 +282,14 @@ impl Gen<'_> {
             (start, last, step, end)
         };
         self.items.push(Item::Label(head));
-        if down {
-            self.items.push(Item::Jump(Insn::new(CLS_JMP | 0x10, 7, 0, 0, 0), exit));
-        // jeq r7, 0
+        if bottom {
+            // No test at the top.
+        } else if down {
+            let jeq = Insn::new(CLS_JMP | 0x10, 7, 0, 0, 0);
+            self.items.push(Item::Jump(jeq, exit));
         } else {
-            self.items.push(Item::Jump(Insn::new(CLS_JMP | 0x30, 7, 0, 0, end), exit));
-            // jge r7, end
+            let jge = Insn::new(CLS_JMP | 0x30, 7, 0, 0, end);
+            self.items.push(Item::Jump(jge, exit));
         }
         // r6 = r9 + r7·scale + d, with d keeping every access in mem (usually).
         let (lo_d, hi_d) = (-min * scale, MEM_BYTES as i32 - size - max * scale);
@@ -327,7 +332,15 @@ impl Gen<'_> {
         } else {
             self.ins(CLS_ALU64, 7, 0, 0, step);
         }
-        self.items.push(Item::Jump(Insn::new(CLS_JMP, 0, 0, 0, 0), head));
+        if !bottom {
+            self.items.push(Item::Jump(Insn::new(CLS_JMP, 0, 0, 0, 0), head));
+        } else if down {
+            let jne = Insn::new(CLS_JMP | 0x50, 7, 0, 0, 0);
+            self.items.push(Item::Jump(jne, head));
+        } else {
+            let jlt = Insn::new(CLS_JMP | 0xa0, 7, 0, 0, end);
+            self.items.push(Item::Jump(jlt, head));
+        }
         self.items.push(Item::Label(exit));
         if self.rng.chance(40) {
             let dst = self.data();

@@ -11,12 +11,17 @@
 //! ```
 //!
 //! The induction variable `p` is a header parameter that every back-edge passes as
-//! `p + s` (a constant step), and the header leaves the loop on a test of `p` against an
-//! invariant bound `b`, so every other block of the loop sees `p` in `[lo, hi]`: for
-//! `p != b` with `s = ±1` that is `[init, b - 1]` or `[b + 1, init]`, for `p <u b` with
-//! `s > 0` it is `[init, b - 1]`, and so on (see [`iv_range`]). A tested offset is
-//! `a·p + c` with a constant `a >= 1` and an invariant `c`, built from `p` by `iadd`,
-//! `isub`, `imul` by a constant and `shl` by a constant. With `a·hi` below 2^64 and
+//! `p + s` (a constant step), and either the header leaves the loop on a test of `p`
+//! against an invariant bound `b` (then every other block of the loop sees `p` in
+//! `[lo, hi]`), or the loop's only latch goes back while `p + s` passes that test (a
+//! bottom-tested loop: every block sees `p` in `[lo, hi]`, the first iteration's `init`
+//! included). For `p != b` with `s = ±1` the range is `[init, b - 1]` or `[b + 1, init]`,
+//! for `p <u b` with `s > 0` it is `[init, b - 1]`, and so on (see [`iv_range`]); with
+//! `|s| > 1` the far end is the last value `init ± j·|s|` actually reached. A tested
+//! offset is `a·p + c` with a constant `a >= 1` and an invariant `c`, built from `p` by
+//! `iadd`, `isub`, `imul` by a constant and `shl` by a constant, or from a header
+//! parameter `q` that moves in lockstep with `p` (every back-edge adds `k·s`, `k >= 1`, so
+//! `q = q0 + k·(p - init)`: BPF's checksum advances a pointer and a counter together). With `a·hi` below 2^64 and
 //! `off(lo) <=u off(hi)`, the offsets of all iterations lie in `[off(lo), off(hi)]` without
 //! wrapping, so `off(hi) <=u lim` proves every test at once. The guard also asks that
 //! `p + s` cannot wrap (`hi <=u 2^62` going up, `lo >=u |s|` going down), which is what
@@ -32,7 +37,8 @@
 //! where that is not possible is left alone.
 //!
 //! What it must not do: drop a test that could fail (only tests proven by the guard, and
-//! only in the copy); touch tests in the header (they see `p` before the exit test);
+//! only in the copy); touch tests in the header of a top-tested loop (they see `p` before
+//! the exit test) or the exit test itself;
 //! reorder or remove any other instruction; version a loop with inner loops, without a
 //! preheader, or larger than [`MAX_LOOP_INSTS`]. Like the other loop-copying passes it is
 //! skipped when the program counts fuel.
@@ -125,9 +131,12 @@ struct Plan {
     entry_jump: Inst,
     blocks: Vec<Block>,
     iv: Value,
+    init: Value,
     step: i64,
     lo: Bound,
     hi: Bound,
+    /// Header parameters `q = q0 + k·(p - init)`: `(q, k, q0)`.
+    derived: Vec<(Value, u64, Value)>,
     checks: Vec<Check>,
     /// `(value of the loop, exit block, blocks outside the loop whose uses go through it)`.
     escaping: Vec<(Value, Block, Vec<Block>)>,
@@ -140,24 +149,37 @@ struct Bound {
     delta: i64,
 }
 
-/// The shape of `v` relative to the induction variable `iv` of `lp`.
-fn shape(f: &Function, loops: &LoopAnalysis, lp: Loop, iv: Value, v: Value, depth: u32) -> Option<Shape> {
-    if v == iv {
+/// What [`shape`] knows about a loop: its blocks, the induction variable `p`, and the
+/// other header parameters that move in lockstep with it (`q = q0 + k·(p - p0)`: every
+/// back-edge adds `k·step` to `q`), by value: `(k, q0)`.
+struct Ctx<'a> {
+    loops: &'a LoopAnalysis,
+    lp: Loop,
+    iv: Value,
+    derived: HashMap<Value, (u64, Value)>,
+}
+
+/// The shape of `v` relative to the induction variable of `cx`.
+fn shape(f: &Function, cx: &Ctx<'_>, v: Value, depth: u32) -> Option<Shape> {
+    if v == cx.iv {
         return Some(Shape::Affine(1));
     }
+    if let Some(&(k, _)) = cx.derived.get(&v) {
+        return Some(Shape::Affine(k));
+    }
     let inst = match f.dfg.value_def(v) {
-        ValueDef::Param(b, _) => return (!loops.contains(lp, b)).then_some(Shape::Invariant),
+        ValueDef::Param(b, _) => return (!cx.loops.contains(cx.lp, b)).then_some(Shape::Invariant),
         ValueDef::Result(i) => i,
         ValueDef::Detached => return None,
     };
     let block = f.layout.inst_block(inst)?;
-    if !loops.contains(lp, block) {
+    if !cx.loops.contains(cx.lp, block) {
         return Some(Shape::Invariant);
     }
     if depth >= MAX_DEPTH {
         return None;
     }
-    let sub = |x| shape(f, loops, lp, iv, x, depth + 1);
+    let sub = |x| shape(f, cx, x, depth + 1);
     let int = f.dfg.value_type(v) == Type::I64;
     match &f.dfg.insts[inst] {
         InstData::IntConst { .. } | InstData::BoolConst { .. } => Some(Shape::Invariant),
@@ -283,6 +305,52 @@ fn step_of(f: &Function, p: Value, next: Value) -> Option<i64> {
     (s != 0 && s.unsigned_abs() <= MAX_STEP as u64).then_some(s)
 }
 
+/// The loop's exit test on a header parameter: `(index of p, cc, b, in_header)` when the
+/// loop keeps running while `p cc b` (the header's own test, `in_header`) or while
+/// `next cc b` for the `next` its only back-edge passes (a bottom-tested loop).
+fn exit_test(f: &Function, loops: &LoopAnalysis, lp: Loop) -> Option<(usize, IntCC, Value, bool)> {
+    let header = loops.header(lp);
+    let params = f.dfg.block_params(header);
+    let test = |block: Block| -> Option<(Value, Value, IntCC, Block)> {
+        let InstData::Brif { cond, then_dest, else_dest } = &f.dfg.insts[f.layout.last_inst(block)?] else {
+            return None;
+        };
+        let then_in = loops.contains(lp, then_dest.block);
+        if then_in == loops.contains(lp, else_dest.block) {
+            return None;
+        }
+        let InstData::IntCompare { cond: cc, args: [x, y] } = def_inst(f, *cond)? else { return None };
+        let cc = if then_in { *cc } else { negated(*cc) };
+        let stay = if then_in { then_dest } else { else_dest };
+        Some((*x, *y, cc, stay.block))
+    };
+    // The header's own test.
+    if let Some((x, y, cc, _)) = test(header) {
+        if let Some(i) = params.iter().position(|&p| p == x) {
+            return Some((i, cc, y, true));
+        }
+        if let Some(i) = params.iter().position(|&p| p == y) {
+            return Some((i, swapped(cc), x, true));
+        }
+    }
+    // The only latch's test, on the value it passes back.
+    let [latch] = loops.latches(lp) else { return None };
+    let InstData::Brif { then_dest, else_dest, .. } = &f.dfg.insts[f.layout.last_inst(*latch)?] else {
+        return None;
+    };
+    let back = if then_dest.block == header { then_dest } else { else_dest };
+    if back.block != header {
+        return None;
+    }
+    let (x, y, cc, stay) = test(*latch)?;
+    if stay != header {
+        return None;
+    }
+    let i = back.args.iter().position(|&a| a == x || a == y)?;
+    let (cc, bound) = if back.args[i] == x { (cc, y) } else { (swapped(cc), x) };
+    Some((i, cc, bound, false))
+}
+
 /// The loop's plan, if it has the shape of the module documentation.
 fn plan(f: &Function, cfg: &ControlFlowGraph, domtree: &DominatorTree, loops: &LoopAnalysis, lp: Loop) -> Option<Plan> {
     if !loops.is_reducible() || loops.children(lp).next().is_some() {
@@ -297,50 +365,41 @@ fn plan(f: &Function, cfg: &ControlFlowGraph, domtree: &DominatorTree, loops: &L
     if size > MAX_LOOP_INSTS {
         return None;
     }
-    // The header's exit test: `p cc b` with `b` invariant and one arm leaving the loop.
-    let InstData::Brif { cond, then_dest, else_dest } = &f.dfg.insts[f.layout.last_inst(header)?] else {
-        return None;
-    };
-    let then_in = loops.contains(lp, then_dest.block);
-    if then_in == loops.contains(lp, else_dest.block) {
-        return None;
-    }
-    let InstData::IntCompare { cond: cc, args: [x, y] } = def_inst(f, *cond)? else { return None };
-    let params = f.dfg.block_params(header);
-    let (index, cc, bound) = if let Some(i) = params.iter().position(|p| p == x) {
-        (i, *cc, *y)
-    } else {
-        (params.iter().position(|p| p == y)?, swapped(*cc), *x)
-    };
-    let cc = if then_in { cc } else { negated(cc) };
+    let (index, cc, bound, in_header) = exit_test(f, loops, lp)?;
+    let params = f.dfg.block_params(header).to_vec();
+    let steps = header_steps(f, &blocks, header, &params)?;
     let iv = params[index];
-    if f.dfg.value_type(iv) != Type::I64 || shape(f, loops, lp, iv, bound, 0)? != Shape::Invariant {
+    let step = steps[index]?;
+    let init = *entry.args.get(index)?;
+    if f.dfg.value_type(iv) != Type::I64 {
         return None;
     }
-    // Every back-edge passes `p + step`.
-    let mut step = None;
-    for &b in &blocks {
-        let mut ok = true;
-        f.dfg.insts[f.layout.last_inst(b)?].for_each_target(|t| {
-            if t.block == header {
-                let s = t.args.get(index).and_then(|&n| step_of(f, iv, n));
-                ok &= s.is_some() && (step.is_none() || step == s);
-                step = step.or(s);
-            }
-        });
-        if !ok {
-            return None;
+    // Header parameters that move in lockstep with `p`.
+    let mut derived = HashMap::new();
+    for (k, (&q, t)) in params.iter().zip(&steps).enumerate() {
+        let Some(t) = *t else { continue };
+        if k == index || f.dfg.value_type(q) != Type::I64 || t % step != 0 || t / step < 1 {
+            continue;
         }
+        derived.insert(q, ((t / step) as u64, *entry.args.get(k)?));
     }
-    let step = step?;
-    let init = *entry.args.get(index)?;
+    let cx = Ctx { loops, lp, iv, derived };
+    if shape(f, &cx, bound, 0)? != Shape::Invariant {
+        return None;
+    }
     let (lo, hi) = iv_range(cc, step, init, bound)?;
-    // The tests of affine offsets, outside the header.
+    // The tests of affine offsets: outside the header when the header tests `p` (it also
+    // sees `p` after the last iteration), anywhere in a bottom-tested loop.
+    // The exit test itself is no check: it fails in the last iteration.
+    let exit_branch = match in_header {
+        true => f.layout.last_inst(header),
+        false => loops.latches(lp).first().and_then(|&l| f.layout.last_inst(l)),
+    };
     let mut checks = Vec::new();
-    for &b in blocks.iter().filter(|&&b| b != header) {
-        let Some(term) = f.layout.last_inst(b) else { continue };
+    for &b in blocks.iter().filter(|&&b| !in_header || b != header) {
+        let Some(term) = f.layout.last_inst(b).filter(|&t| Some(t) != exit_branch) else { continue };
         if let InstData::Brif { cond, .. } = &f.dfg.insts[term] {
-            if let Some(check) = check_of(f, loops, lp, iv, term, *cond) {
+            if let Some(check) = check_of(f, &cx, term, *cond) {
                 checks.push(check);
             }
         }
@@ -354,12 +413,34 @@ fn plan(f: &Function, cfg: &ControlFlowGraph, domtree: &DominatorTree, loops: &L
         return None;
     }
     let escaping = escaping_values(f, cfg, domtree, loops, lp)?;
-    Some(Plan { header, entry_jump, blocks, iv, step, lo, hi, checks, escaping })
+    let derived = cx.derived.into_iter().map(|(q, (k, q0))| (q, k, q0)).collect();
+    Some(Plan { header, entry_jump, blocks, iv, init, step, lo, hi, derived, checks, escaping })
+}
+
+/// Per header parameter, the constant step every back-edge adds to it, if there is one.
+fn header_steps(f: &Function, blocks: &[Block], header: Block, params: &[Value]) -> Option<Vec<Option<i64>>> {
+    let mut steps: Vec<Option<Option<i64>>> = vec![None; params.len()];
+    for &b in blocks {
+        f.dfg.insts[f.layout.last_inst(b)?].for_each_target(|t| {
+            if t.block != header {
+                return;
+            }
+            for (k, &p) in params.iter().enumerate() {
+                let s = t.args.get(k).and_then(|&n| step_of(f, p, n));
+                steps[k] = match steps[k] {
+                    None => Some(s),
+                    Some(old) if old == s => Some(s),
+                    Some(_) => Some(None),
+                };
+            }
+        });
+    }
+    Some(steps.into_iter().map(Option::flatten).collect())
 }
 
 /// `branch` (on `cond`) as a test the guard can prove.
-fn check_of(f: &Function, loops: &LoopAnalysis, lp: Loop, iv: Value, branch: Inst, cond: Value) -> Option<Check> {
-    let inv = |v| shape(f, loops, lp, iv, v, 0) == Some(Shape::Invariant);
+fn check_of(f: &Function, cx: &Ctx<'_>, branch: Inst, cond: Value) -> Option<Check> {
+    let inv = |v| shape(f, cx, v, 0) == Some(Shape::Invariant);
     // `cond` itself, or `band` of it with an invariant.
     let (test, also) = match def_inst(f, cond)? {
         InstData::Binary { op: Opcode::Band, args: [x, y], .. } if inv(*y) => (*x, Some(*y)),
@@ -367,12 +448,11 @@ fn check_of(f: &Function, loops: &LoopAnalysis, lp: Loop, iv: Value, branch: Ins
         _ => (cond, None),
     };
     let InstData::IntCompare { cond: cc, args: [x, y] } = def_inst(f, test)? else { return None };
-    let (cc, off, lim) = match (shape(f, loops, lp, iv, *x, 0)?, shape(f, loops, lp, iv, *y, 0)?) {
-        (Shape::Affine(_), Shape::Invariant) => (*cc, *x, *y),
-        (Shape::Invariant, Shape::Affine(_)) => (swapped(*cc), *y, *x),
+    let (cc, off, lim, scale) = match (shape(f, cx, *x, 0)?, shape(f, cx, *y, 0)?) {
+        (Shape::Affine(a), Shape::Invariant) => (*cc, *x, *y, a),
+        (Shape::Invariant, Shape::Affine(a)) => (swapped(*cc), *y, *x, a),
         _ => return None,
     };
-    let Some(Shape::Affine(scale)) = shape(f, loops, lp, iv, off, 0) else { return None };
     // In bounds on `then` for `off <=u lim`; with an `and`, only that way round.
     let (keep_then, strict) = match cc {
         IntCC::Ule => (true, false),
@@ -461,35 +541,53 @@ fn put(f: &mut Function, before: Inst, data: InstData, ty: Type) -> Value {
 }
 
 /// Emits guard code in the preheader (before `at`): the value of `v` with the induction
-/// variable replaced by `p_value` (`None`: `v` must not depend on it), recomputing
-/// instructions of the loop as needed.
-struct Emitter {
+/// variable replaced by `p` (`None`: `v` must not depend on it) and the parameters moving
+/// in lockstep with it by `q0 + k·(p - init)`, recomputing instructions of the loop as
+/// needed.
+struct Emitter<'a> {
     at: Inst,
+    blocks: &'a [Block],
+    iv: Value,
+    init: Value,
+    derived: &'a [(Value, u64, Value)],
     memo: HashMap<(Value, Option<Value>), Value>,
 }
 
-impl Emitter {
-    fn value(&mut self, f: &mut Function, blocks: &[Block], iv: Value, v: Value, p: Option<Value>) -> Value {
-        if v == iv {
-            if let Some(p) = p {
-                return p;
-            }
-        }
-        let inst = match f.dfg.value_def(v) {
-            ValueDef::Result(i) if f.layout.inst_block(i).is_some_and(|b| blocks.contains(&b)) => i,
-            _ => return v,
-        };
+impl Emitter<'_> {
+    fn put(&self, f: &mut Function, data: InstData, ty: Type) -> Value {
+        put(f, self.at, data, ty)
+    }
+
+    fn value(&mut self, f: &mut Function, v: Value, p: Option<Value>) -> Value {
         if let Some(&done) = self.memo.get(&(v, p)) {
             return done;
         }
-        let mut data = f.dfg.insts[inst].clone();
-        let mut operands = Vec::new();
-        data.for_each_value(|x| operands.push(x));
-        let mapped: Vec<Value> = operands.into_iter().map(|x| self.value(f, blocks, iv, x, p)).collect();
-        let mut it = mapped.into_iter();
-        data.map_values(|x| it.next().unwrap_or(x));
-        let ty = f.dfg.value_type(v);
-        let out = put(f, self.at, data, ty);
+        let out = match (p, self.derived.iter().find(|d| d.0 == v)) {
+            (Some(p), _) if v == self.iv => p,
+            (Some(p), Some(&(_, k, q0))) => {
+                let bin = |op, a, b| InstData::Binary { op, args: [a, b], flags: FloatFlags::NONE };
+                let mut d = self.put(f, bin(Opcode::Isub, p, self.init), Type::I64);
+                if k != 1 {
+                    let kv = self.put(f, InstData::IntConst { imm: k as i64 }, Type::I64);
+                    d = self.put(f, bin(Opcode::Imul, d, kv), Type::I64);
+                }
+                self.put(f, bin(Opcode::Iadd, q0, d), Type::I64)
+            }
+            _ => {
+                let inst = match f.dfg.value_def(v) {
+                    ValueDef::Result(i) if f.layout.inst_block(i).is_some_and(|b| self.blocks.contains(&b)) => i,
+                    _ => return v,
+                };
+                let mut data = f.dfg.insts[inst].clone();
+                let mut operands = Vec::new();
+                data.for_each_value(|x| operands.push(x));
+                let mapped: Vec<Value> = operands.into_iter().map(|x| self.value(f, x, p)).collect();
+                let mut it = mapped.into_iter();
+                data.map_values(|x| it.next().unwrap_or(x));
+                let ty = f.dfg.value_type(v);
+                self.put(f, data, ty)
+            }
+        };
         self.memo.insert((v, p), out);
         out
     }
@@ -497,7 +595,7 @@ impl Emitter {
 
 /// Rewrites `f` with the guarded copy (see the module documentation).
 fn transform(f: &mut Function, plan: Plan) {
-    let Plan { header, entry_jump, blocks, iv, step, lo, hi, checks, escaping } = plan;
+    let Plan { header, entry_jump, blocks, iv, init, step, lo, hi, derived, checks, escaping } = plan;
     // Uses after the loop go through new parameters of their exit block.
     for (v, exit, users) in &escaping {
         let ty = f.dfg.value_type(*v);
@@ -518,48 +616,60 @@ fn transform(f: &mut Function, plan: Plan) {
         }
     }
     // The guard.
-    let mut em = Emitter { at: entry_jump, memo: HashMap::new() };
-    let konst = |f: &mut Function, imm: i64| put(f, entry_jump, InstData::IntConst { imm }, Type::I64);
+    let mut em = Emitter { at: entry_jump, blocks: &blocks, iv, init, derived: &derived, memo: HashMap::new() };
     let bin = |op, a, b| InstData::Binary { op, args: [a, b], flags: FloatFlags::NONE };
     let icmp = |cond, a, b| InstData::IntCompare { cond, args: [a, b] };
-    let bound = |f: &mut Function, em: &mut Emitter, bd: Bound| {
-        let v = em.value(f, &blocks, iv, bd.value, None);
+    let konst = |em: &Emitter<'_>, f: &mut Function, imm: i64| em.put(f, InstData::IntConst { imm }, Type::I64);
+    let bound = |f: &mut Function, em: &mut Emitter<'_>, bd: Bound| {
+        let v = em.value(f, bd.value, None);
         if bd.delta == 0 {
             return v;
         }
-        let d = konst(f, bd.delta);
-        put(f, entry_jump, bin(Opcode::Iadd, v, d), Type::I64)
+        let d = konst(em, f, bd.delta);
+        em.put(f, bin(Opcode::Iadd, v, d), Type::I64)
     };
-    let lo_v = bound(f, &mut em, lo);
-    let hi_v = bound(f, &mut em, hi);
-    let mut conds = vec![put(f, entry_jump, icmp(IntCC::Ule, lo_v, hi_v), Type::BOOL)];
+    let mut lo_v = bound(f, &mut em, lo);
+    let mut hi_v = bound(f, &mut em, hi);
+    let mut conds = vec![em.put(f, icmp(IntCC::Ule, lo_v, hi_v), Type::BOOL)];
+    // With a step of more than 1 the far end is the last value `init ± j·|step|` reaches
+    // (the range's other end is `init` itself).
+    if step.unsigned_abs() > 1 {
+        let span = em.put(f, bin(Opcode::Isub, hi_v, lo_v), Type::I64);
+        let s = konst(&em, f, step.unsigned_abs() as i64);
+        let n = em.put(f, bin(Opcode::Udiv, span, s), Type::I64);
+        let span = em.put(f, bin(Opcode::Imul, n, s), Type::I64);
+        if step > 0 {
+            hi_v = em.put(f, bin(Opcode::Iadd, lo_v, span), Type::I64);
+        } else {
+            lo_v = em.put(f, bin(Opcode::Isub, hi_v, span), Type::I64);
+        }
+    }
     if step > 0 {
-        let max = konst(f, 1 << 62);
-        conds.push(put(f, entry_jump, icmp(IntCC::Ule, hi_v, max), Type::BOOL));
+        let max = konst(&em, f, 1 << 62);
+        conds.push(em.put(f, icmp(IntCC::Ule, hi_v, max), Type::BOOL));
     } else {
-        let s = konst(f, step.wrapping_neg());
-        conds.push(put(f, entry_jump, icmp(IntCC::Uge, lo_v, s), Type::BOOL));
+        let s = konst(&em, f, step.wrapping_neg());
+        conds.push(em.put(f, icmp(IntCC::Uge, lo_v, s), Type::BOOL));
     }
     let mut max_scale = 1;
     for c in &checks {
         max_scale = max_scale.max(c.scale);
-        let off_lo = em.value(f, &blocks, iv, c.off, Some(lo_v));
-        let off_hi = em.value(f, &blocks, iv, c.off, Some(hi_v));
-        let lim = em.value(f, &blocks, iv, c.lim, None);
-        conds.push(put(f, entry_jump, icmp(IntCC::Ule, off_lo, off_hi), Type::BOOL));
+        let off_lo = em.value(f, c.off, Some(lo_v));
+        let off_hi = em.value(f, c.off, Some(hi_v));
+        let lim = em.value(f, c.lim, None);
+        conds.push(em.put(f, icmp(IntCC::Ule, off_lo, off_hi), Type::BOOL));
         let cc = if c.strict { IntCC::Ult } else { IntCC::Ule };
-        conds.push(put(f, entry_jump, icmp(cc, off_hi, lim), Type::BOOL));
+        conds.push(em.put(f, icmp(cc, off_hi, lim), Type::BOOL));
         if let Some(a) = c.also {
-            let a = em.value(f, &blocks, iv, a, None);
-            conds.push(a);
+            conds.push(em.value(f, a, None));
         }
     }
-    // `a · hi` below 2^64 for the largest multiplier (the others are its divisors or smaller).
-    let limit = konst(f, (u64::MAX / max_scale) as i64);
-    conds.push(put(f, entry_jump, icmp(IntCC::Ule, hi_v, limit), Type::BOOL));
+    // `a · hi` below 2^64 for the largest multiplier (the others are smaller).
+    let limit = konst(&em, f, (u64::MAX / max_scale) as i64);
+    conds.push(em.put(f, icmp(IntCC::Ule, hi_v, limit), Type::BOOL));
     let mut ok = conds[0];
     for &c in &conds[1..] {
-        ok = put(f, entry_jump, bin(Opcode::Band, ok, c), Type::BOOL);
+        ok = em.put(f, bin(Opcode::Band, ok, c), Type::BOOL);
     }
     // The blocks the copy needs: those reachable from the header once the checks are `br`s.
     let keep: HashMap<Inst, bool> = checks.iter().map(|c| (c.branch, c.keep_then)).collect();
