@@ -1,7 +1,7 @@
-//! The driver loop of the passes that rewrite counted loops one at a time (loop versioning,
+//! The driver loop of the passes that rewrite loops one at a time (loop versioning,
 //! vectorization, unrolling): recompute the CFG, dominator tree and loops, offer each
-//! counted loop whose header was not offered before to the pass, rewrite the first one it
-//! takes, and start over — until no loop is left to offer.
+//! (counted, for [`each_counted_loop`]) loop whose header was not offered before to the
+//! pass, rewrite the first one it takes, and start over — until no loop is left to offer.
 //!
 //! Why one at a time: a rewrite changes the CFG (new blocks, new loops), so the analyses of
 //! the previous round no longer describe the function. Why "headers already offered": a
@@ -50,6 +50,23 @@ pub struct LoopRound<'a> {
 pub fn each_counted_loop<P>(
     f: &mut Function,
     mut plan: impl FnMut(&Function, &LoopRound<'_>, Loop, CountedLoop) -> Option<P>,
+    apply: impl FnMut(&mut Function, P),
+) {
+    each_loop(
+        f,
+        |f, round, lp| {
+            let cl = counted_loop(f, round.cfg, round.domtree, round.loops, lp)?;
+            plan(f, round, lp, cl)
+        },
+        apply,
+    );
+}
+
+/// [`each_counted_loop`] for every loop, counted or not: offers each loop's header once
+/// to `plan`, and runs `apply` on the first plan of a round before recomputing the analyses.
+pub fn each_loop<P>(
+    f: &mut Function,
+    mut plan: impl FnMut(&Function, &LoopRound<'_>, Loop) -> Option<P>,
     mut apply: impl FnMut(&mut Function, P),
 ) {
     if f.entry_block().is_none() {
@@ -68,8 +85,7 @@ pub fn each_counted_loop<P>(
                 continue;
             }
             offered.push(header);
-            let Some(cl) = counted_loop(f, &cfg, &domtree, &loops, lp) else { continue };
-            if let Some(p) = plan(f, &round, lp, cl) {
+            if let Some(p) = plan(f, &round, lp) {
                 chosen = Some(p);
                 break;
             }

@@ -43,6 +43,7 @@
 //! preheader, or larger than [`MAX_LOOP_INSTS`]. Like the other loop-copying passes it is
 //! skipped when the program counts fuel.
 
+use crate::analysis::loop_walk::each_loop;
 use crate::analysis::{ControlFlowGraph, DominatorTree, Loop, LoopAnalysis};
 use crate::entities::{Block, Inst, Value};
 use crate::function::Function;
@@ -76,30 +77,14 @@ pub fn run(module: &mut Module) {
 /// now only run when some test may fail (a backend may compile them for size).
 pub fn run_function(f: &mut Function) -> Vec<Block> {
     let mut guarded = Vec::new();
-    if f.entry_block().is_none() {
-        return guarded;
-    }
-    let mut offered: Vec<Block> = Vec::new();
-    loop {
-        let cfg = ControlFlowGraph::with_function(f);
-        let domtree = DominatorTree::with_function(f, &cfg);
-        let loops = LoopAnalysis::with_function(f, &cfg, &domtree);
-        let mut chosen = None;
-        for lp in loops.loops() {
-            let header = loops.header(lp);
-            if offered.contains(&header) {
-                continue;
-            }
-            offered.push(header);
-            if let Some(plan) = plan(f, &cfg, &domtree, &loops, lp) {
-                chosen = Some(plan);
-                break;
-            }
-        }
-        let Some(plan) = chosen else { break };
-        guarded.push(plan.header);
-        transform(f, plan);
-    }
+    each_loop(
+        f,
+        |f, round, lp| plan(f, round.cfg, round.domtree, round.loops, lp),
+        |f, plan| {
+            guarded.push(plan.header);
+            transform(f, plan);
+        },
+    );
     guarded
 }
 
