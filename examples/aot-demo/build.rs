@@ -5,6 +5,7 @@ fn main() {
     let x86_64 = std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("x86_64");
     let mut b = strata_build::Build::new();
     b.file("../kernels/ola.sk").file("../kernels/dot.sk").file("../kernels/fir.sk").file("../kernels/hash.sk");
+    b.file("kernels/pow.sk");
     if x86_64 {
         // A baseline every x86-64 machine from the last decade runs.
         b.target_cpu("x86-64-v2");

@@ -202,8 +202,20 @@ math_fns! {
     Fsin F64 "sin" strata_sin(x) x.sin();
     Fcos F32 "cosf" strata_cosf(x) x.cos();
     Fcos F64 "cos" strata_cos(x) x.cos();
-    Fpow F32 "powf" strata_powf(x, y) x.powf(y);
-    Fpow F64 "pow" strata_pow(x, y) x.powf(y);
+    Fpow F32 "powf" strata_powf(x, y) quiet_f32(x).powf(quiet_f32(y));
+    Fpow F64 "pow" strata_pow(x, y) quiet_f64(x).powf(quiet_f64(y));
+}
+
+// `pow` is the one math function whose result tells a signalling NaN from a quiet one: C's
+// `pow(x, ±0)` and `pow(1, y)` are 1 for a quiet NaN but NaN for a signalling one (glibc).
+// NaN bits are unspecified in Strata (docs/ir.md), and tiers differ in whether `fmin` or a
+// move quiets a NaN, so `fpow` quiets its operands first: every NaN then acts alike. Done on
+// the bits (setting the quiet bit) so no compiler can fold it away as a no-op.
+fn quiet_f32(x: f32) -> f32 {
+    f32::from_bits(x.to_bits() | if x.is_nan() { 1 << 22 } else { 0 })
+}
+fn quiet_f64(x: f64) -> f64 {
+    f64::from_bits(x.to_bits() | if x.is_nan() { 1 << 51 } else { 0 })
 }
 
 /// The math function implementing `opcode` on `ty`, if it is one.
@@ -224,6 +236,15 @@ mod math_tests {
             }
         }
         assert_eq!(strata_expf(0.0), 1.0);
+        // Signalling NaNs act like quiet ones (glibc's pow(sNaN, 0) would be NaN).
+        let snan64 = f64::from_bits(0x7ff0_0000_0000_0001);
+        let snan32 = f32::from_bits(0x7f80_0001);
+        assert_eq!(strata_pow(snan64, 0.0), 1.0);
+        assert_eq!(strata_pow(1.0, snan64), 1.0);
+        assert_eq!(strata_powf(snan32, -0.0), 1.0);
+        assert_eq!(strata_powf(1.0, snan32), 1.0);
+        assert!(strata_pow(snan64, 2.0).is_nan());
+        assert_eq!(strata_pow(2.0, 10.0), 1024.0);
         assert_eq!(array_call_symbol("ola"), "ola__strata_array_call");
     }
 }

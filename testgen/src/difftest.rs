@@ -55,6 +55,9 @@ pub struct Settings {
     pub out_dir: Option<PathBuf>,
     /// Reduction attempts per finding.
     pub reduce_budget: usize,
+    /// Wall-clock time per finding's reduction; when it runs out the smallest failing program
+    /// found so far is the finding. Keep it well under the worker's batch timeout.
+    pub reduce_time: Duration,
     /// Print progress to stderr every this often.
     pub progress: Option<Duration>,
     /// Run batches in worker processes started with this command (see [`crate::isolate`]),
@@ -75,6 +78,7 @@ impl Default for Settings {
             inputs: 3,
             out_dir: None,
             reduce_budget: 300,
+            reduce_time: Duration::from_secs(60),
             progress: None,
             isolate: None,
         }
@@ -411,6 +415,10 @@ fn run_batch_with(s: &Settings, bseed: u64, count: usize, counts: &mut BatchOutc
     findings
 }
 
+/// Fuel for the reference run of each reduction candidate (loop back-edges and calls); the
+/// generator's programs need far less.
+const REDUCE_FUEL: u64 = 1_000_000;
+
 /// Reduces the failure of `function` in `module` on `config` and writes a regression file.
 #[allow(clippy::too_many_arguments)]
 fn finding(
@@ -423,15 +431,21 @@ fn finding(
     inputs: &[Input],
     compile_failure: bool,
 ) -> Finding {
-    let mut fails = |m: &Module| run::still_mismatches(m, config, function, inputs, compile_failure);
-    if !fails(module) {
+    if !run::still_mismatches(module, config, function, inputs, compile_failure, None) {
         return Finding {
             origin: origin.to_string(),
             message: format!("{message}\n(does not reproduce with the program alone)"),
             file: None,
         };
     }
-    let reduced = reduce::reduce(module, function, s.reduce_budget, &mut fails);
+    // Candidates run with fuel (a reduction step can make a loop endless) and within a time
+    // budget: when either rules reduction out, the finding keeps the program as generated.
+    let mut fails = |m: &Module| run::still_mismatches(m, config, function, inputs, compile_failure, Some(REDUCE_FUEL));
+    let reduced = if fails(module) {
+        reduce::reduce(module, function, s.reduce_budget, s.reduce_time, &mut fails)
+    } else {
+        module.clone()
+    };
     let mut file = None;
     if let Some(dir) = &s.out_dir {
         let want = compile(&reduced, REFERENCE).map(|r| run::call(&r, function, inputs));

@@ -6,15 +6,31 @@
 //! the blocks that become unreachable), delete stores and bounds checks, and replace an
 //! instruction's result by a constant zero of its type (a `splat` of one for vectors). Each
 //! round walks every candidate once; rounds repeat until nothing changes or the attempt
-//! budget runs out. This file must not know how a failure is detected.
+//! budget (candidates tried, or wall-clock time) runs out. This file must not know how a
+//! failure is detected.
 
+use std::time::{Duration, Instant};
 use strata_ir::{builder::remove_unreachable_blocks, FloatFlags, FuncId, InstData, Module, Opcode, Type};
 
-/// Reduces `module` while `fails` holds, trying at most `budget` candidates. `keep` names
-/// the function under test (never removed). Returns the smallest failing module found.
-pub fn reduce(module: &Module, keep: &str, budget: usize, fails: &mut dyn FnMut(&Module) -> bool) -> Module {
+/// Reduces `module` while `fails` holds, trying at most `budget` candidates and starting no
+/// candidate after `time` has passed. `keep` names the function under test (never removed).
+/// Returns the smallest failing module found (the input itself if nothing smaller fails).
+pub fn reduce(
+    module: &Module,
+    keep: &str,
+    budget: usize,
+    time: Duration,
+    fails: &mut dyn FnMut(&Module) -> bool,
+) -> Module {
     let mut best = module.clone();
+    let deadline = Instant::now() + time;
+    // Counts candidates, and counts the whole budget once the time is up.
     let mut tries = 0;
+    let out_of_time = |tries: &mut usize| {
+        if Instant::now() >= deadline {
+            *tries = budget;
+        }
+    };
     loop {
         let mut progress = false;
         // Unused functions.
@@ -35,6 +51,7 @@ pub fn reduce(module: &Module, keep: &str, budget: usize, fails: &mut dyn FnMut(
             };
             for inst in insts.into_iter().rev() {
                 for choice in 0..2 {
+                    out_of_time(&mut tries);
                     if tries >= budget {
                         return best;
                     }

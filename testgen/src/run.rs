@@ -97,7 +97,11 @@ impl Outcome {
 
 /// Compiles `module` for `config`, turning errors and panics into a message.
 pub fn compile(module: &Module, config: Config) -> Result<CompiledModule, String> {
-    let opts = config.options();
+    compile_with(module, config, config.options())
+}
+
+/// [`compile`] with options other than `config`'s own (fuel for the reference, say).
+fn compile_with(module: &Module, config: Config, opts: Options) -> Result<CompiledModule, String> {
     match catch_unwind(AssertUnwindSafe(|| strata_runtime::compile(module, config.tier, &opts))) {
         Ok(Ok(c)) => Ok(c),
         Ok(Err(e)) => Err(format!("compile error on {}: {e}", config.label())),
@@ -251,21 +255,32 @@ pub fn check_function(
 
 /// Whether `module` still fails the same way for `function` with `inputs` on `config`: a
 /// compile failure there when `compile_failure`, else a different outcome. False if the
-/// module does not verify or the reference itself fails.
+/// module does not verify or the reference itself fails (or, with `fuel`, runs out of it:
+/// one unit per loop back-edge and call). Only the reference counts fuel: counting it changes
+/// what the tier under test compiles.
 pub fn still_mismatches(
     module: &Module,
     config: Config,
     function: &str,
     inputs: &[Input],
     compile_failure: bool,
+    fuel: Option<u64>,
 ) -> bool {
     if strata_ir::verify_module(module).is_err() {
         return false;
     }
-    let Ok(reference) = compile(module, REFERENCE) else { return false };
+    // The reference runs with `fuel` (a reduction step can turn a bounded loop into an
+    // endless one); a candidate that runs out of it is not a failure of the tier under test.
+    let reference = match fuel {
+        None => compile(module, REFERENCE),
+        Some(f) => compile_with(module, REFERENCE, Options { fuel: Some(f), ..REFERENCE.options() }),
+    };
+    let Ok(reference) = reference else { return false };
     let want = call(&reference, function, inputs);
-    if let Outcome::Failed(_) = want {
-        return false;
+    match want {
+        Outcome::Failed(_) => return false,
+        Outcome::Trapped(TrapCode::FuelExhausted) if fuel.is_some() => return false,
+        _ => {}
     }
     match compile(module, config) {
         Err(_) => compile_failure,

@@ -112,11 +112,37 @@ fn reducer_shrinks_while_the_predicate_holds() {
     // "Fails" while the exported function still contains a bounds check.
     let mut fails = |m: &strata_ir::Module| strata_ir::print_module(m).contains("bounds_check");
     assert!(fails(&m));
-    let r = reduce::reduce(&m, "p0", 2000, &mut fails);
+    let r = reduce::reduce(&m, "p0", 2000, std::time::Duration::from_secs(600), &mut fails);
     let after = strata_ir::print_module(&r);
     assert!(fails(&r));
     assert!(strata_ir::verify_module(&r).is_ok());
     assert!(after.lines().count() * 3 < before, "{before} lines -> {}:\n{after}", after.lines().count());
+}
+
+#[test]
+fn reduction_candidates_that_loop_forever_are_rejected_not_run_forever() {
+    // What a reduction step does to a counted loop when it turns the exit test into a jump.
+    let endless = strata_ir::parse_module(
+        "export fn @f(n: i64) -> i64 {\nblock0(v0: i64):\n    br block1\nblock1:\n    br block1\n}\n",
+    )
+    .unwrap();
+    let inputs = [run::Input::Scalar(strata_ir::Val::I64(3))];
+    let config = run::Config { tier: strata_runtime::Tier::Interpreter, pipeline: "-O2" };
+    assert!(!run::still_mismatches(&endless, config, "f", &inputs, false, Some(10_000)));
+}
+
+#[test]
+fn reduction_stops_when_its_time_is_up() {
+    let m = ir_gen::program(5, "p0").unwrap();
+    let mut tries = 0;
+    let mut fails = |_: &strata_ir::Module| {
+        tries += 1;
+        true
+    };
+    let r = reduce::reduce(&m, "p0", 2000, std::time::Duration::ZERO, &mut fails);
+    // At most the one candidate tried before the first check of the clock.
+    assert!(tries <= 1, "{tries} candidates tried after the time was up");
+    assert!(strata_ir::verify_module(&r).is_ok());
 }
 
 #[test]

@@ -110,6 +110,22 @@ fn hashes_match_reference() {
 }
 
 #[test]
+fn pow_treats_a_signalling_nan_like_any_nan() {
+    // glibc's pow(sNaN, 0) is NaN and pow(qNaN, 0) is 1; Strata's `fpow` quiets NaN operands
+    // first on every tier, so AOT code must too (it calls the C library's pow directly).
+    let snan64 = f64::from_bits(0x7ff0_0000_0000_0001);
+    let snan32 = f32::from_bits(0x7f80_0001);
+    assert_eq!(kernels::pow64(snan64, 0.0).unwrap(), 1.0);
+    assert_eq!(kernels::pow64(1.0, snan64).unwrap(), 1.0);
+    assert_eq!(kernels::pow64(f64::NAN, 0.0).unwrap(), 1.0);
+    assert!(kernels::pow64(snan64, 2.0).unwrap().is_nan());
+    assert_eq!(kernels::pow64(2.0, 10.0).unwrap(), 1024.0);
+    assert_eq!(kernels::pow32(snan32, 0.0).unwrap(), 1.0);
+    assert_eq!(kernels::pow32(1.0, snan32).unwrap(), 1.0);
+    assert_eq!(kernels::pow32(3.0, 2.0).unwrap(), 9.0);
+}
+
+#[test]
 fn header_declares_the_kernels() {
     let h = strata_aot_demo::HEADER;
     assert!(h.contains("#include <stdint.h>"));

@@ -50,6 +50,10 @@ struct Cli {
     /// Seconds a batch may take in a worker process before it counts as a hang.
     #[arg(long, default_value_t = 600)]
     batch_timeout: u64,
+    /// Seconds the reduction of one finding may take; then the smallest failing program found
+    /// so far is saved (keep it well under --batch-timeout).
+    #[arg(long, default_value_t = 60)]
+    reduce_time: u64,
     /// Print the IR of the batch at --first-program (as the runner compiles it) and exit.
     #[arg(long)]
     print_batch: bool,
@@ -78,6 +82,8 @@ fn worker_command(batch_timeout: u64, s: &Settings) -> std::io::Result<WorkerCom
         s.batch.to_string(),
         "--inputs".into(),
         s.inputs.to_string(),
+        "--reduce-time".into(),
+        s.reduce_time.as_secs().to_string(),
     ];
     if let Some(out) = &s.out_dir {
         args.push("--out".into());
@@ -107,6 +113,7 @@ fn main() {
         inputs: cli.inputs.max(1),
         out_dir: cli.out,
         progress: cli.progress.map(Duration::from_secs),
+        reduce_time: Duration::from_secs(cli.reduce_time),
         ..Settings::default()
     };
     if cli.print_batch {

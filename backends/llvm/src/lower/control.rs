@@ -414,6 +414,22 @@ impl<'ctx> FuncLower<'_, '_, 'ctx> {
 
     /// A transcendental (`fexp flog fsin fcos fpow`) as a call to the C library function, or
     /// in a JIT module to its in-process address. Vectors are done lane by lane.
+    /// `v` with its quiet bit set if it is a NaN, computed on the bits (LLVM may treat a
+    /// signalling NaN as quiet, so a float-level `select` could be folded away).
+    fn quiet_nan(&self, v: BasicValueEnum<'ctx>, ty: Type) -> Result<BasicValueEnum<'ctx>> {
+        let b = &self.m.builder;
+        let BasicValueEnum::FloatValue(f) = v else {
+            return Err(self.malformed(format!("fpow operand of {ty} is not a float")));
+        };
+        let (int_ty, bit) =
+            if ty == Type::F32 { (self.m.ctx.i32_type(), 1u64 << 22) } else { (self.m.ctx.i64_type(), 1u64 << 51) };
+        let is_nan = b.build_float_compare(inkwell::FloatPredicate::UNO, f, f, "")?;
+        let bits = b.build_bit_cast(f, int_ty, "")?.into_int_value();
+        let quiet = b.build_select(is_nan, int_ty.const_int(bit, false), int_ty.const_zero(), "")?.into_int_value();
+        let bits = b.build_or(bits, quiet, "")?;
+        Ok(b.build_bit_cast(bits, f.get_type(), "")?)
+    }
+
     pub(crate) fn math_call(
         &self,
         op: Opcode,
@@ -443,6 +459,14 @@ impl<'ctx> FuncLower<'_, '_, 'ctx> {
         }
         let callee =
             self.m.math_callee(op, ty)?.ok_or_else(|| self.malformed(format!("{op} is not defined on {ty}")))?;
+        let mut args = args.to_vec();
+        if op == Opcode::Fpow && matches!(callee, MathCallee::Direct(_)) {
+            // The C library's `pow` would tell a signalling NaN from a quiet one; the
+            // in-process wrapper quiets NaN operands (strata_ir::abi), and so must AOT code.
+            for a in &mut args {
+                *a = self.quiet_nan(*a, ty)?;
+            }
+        }
         let args: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| a.into()).collect();
         let call = match callee {
             MathCallee::Direct(f) => b.build_call(f, &args, "")?,
