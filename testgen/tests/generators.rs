@@ -212,3 +212,21 @@ fn bpf_programs_exercise_range_versioning() {
     assert!(versioned >= 20, "only {versioned} of 200 BPF programs have a loop version-ranges versions");
     eprintln!("{versioned} of 200 BPF programs versioned");
 }
+
+/// The IR generator's kernel loops with explicit range tests are `version-ranges`' shape
+/// too, so the IR runs exercise the pass (on tier 2 it runs on every module at O2+).
+#[test]
+fn ir_programs_exercise_range_versioning() {
+    let mut versioned = 0;
+    for seed in 0..300 {
+        let mut m = ir_gen::program(seed, "p0").unwrap();
+        let opts = strata_ir::passes::PassOptions { verify: true, ..Default::default() };
+        strata_ir::passes::run_pipeline(&mut m, "inline,const-fold,simplify-cfg,gvn,licm,bce", &opts)
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        if m.functions.values_mut().any(|f| !strata_ir::passes::version_ranges::run_function(f).is_empty()) {
+            versioned += 1;
+        }
+    }
+    assert!(versioned >= 15, "only {versioned} of 300 IR programs have a loop version-ranges versions");
+    eprintln!("{versioned} of 300 IR programs versioned");
+}

@@ -104,8 +104,19 @@ fn version_checks<'m>(ir: &'m strata_ir::Module, opts: &LlvmOptions) -> (Cow<'m,
 }
 
 /// Runs LLVM's `default<O{opt_level}>` pipeline on `built`.
+///
+/// `STRATA_LLVM_PASSES=<pipeline>` replaces it at levels 1–3 with any new-pass-manager
+/// pipeline text, for A/B measurements only (an unknown pass is a clean compile error). A
+/// trimmed function-level pipeline that still vectorizes what `default<O3>` vectorizes in the
+/// example kernels (it needs the inliner, jump threading and loop unswitching to clear the
+/// inlined depth checks out of `hash_all`'s loop) saved no measurable compile time (session 7,
+/// docs/benchmarks.md notes); one without those passes optimized 1.6–3.6× faster but left
+/// `hash_all` and `matmul` scalar.
 pub(crate) fn optimize(built: &Built<'_>, machine: &TargetMachine, opt_level: u8) -> Result<()> {
-    let pipeline = format!("default<O{opt_level}>");
+    let pipeline = match std::env::var("STRATA_LLVM_PASSES") {
+        Ok(p) if opt_level > 0 && !p.is_empty() => p,
+        _ => format!("default<O{opt_level}>"),
+    };
     let po = PassBuilderOptions::create();
     // As clang does: both vectorizers at O2 and above (the C API leaves SLP off).
     let vectorize = opt_level >= 2;

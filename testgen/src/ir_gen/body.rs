@@ -590,6 +590,11 @@ impl Gen<'_, '_> {
     /// look for: `for i in 0..n { ys[i] = f(xs[i]); acc = g(acc, …) }` with each access
     /// guarded by `bounds_check i, len`. `n` is usually `xs.len()`, sometimes one past
     /// `ys.len()` (the last iteration traps) or a masked pool value.
+    ///
+    /// A third of them test unsigned (`i <u n`) and guard each access with an explicit
+    /// `brif (i + c) <u len` to a block that traps `out_of_bounds` (`c` is 0, or 1 for
+    /// `xs[i + 1]`, which traps in the last iteration when `n` is `xs.len()`): the shape of
+    /// lifted BPF code that `version-ranges` versions.
     fn kernel_loop(&mut self) {
         let Some(k) = self.kernel else { return };
         let ty = k.elem;
@@ -616,20 +621,38 @@ impl Gen<'_, '_> {
         let zero = self.b.iconst(Type::I64, 0);
         self.b.jump(head, &[zero, init]);
         self.b.switch_to_block(head);
-        let c = self.b.icmp(IntCC::Slt, i, n);
+        let explicit = self.rng.chance(33);
+        let c = self.b.icmp(if explicit { IntCC::Ult } else { IntCC::Slt }, i, n);
         self.b.brif(c, body, &[], exit, &[acc]);
         self.b.switch_to_block(body);
         let scale = self.b.iconst(Type::I64, size);
         let off = self.b.imul(i, scale);
-        self.b.bounds_check(i, k.xs.1);
-        let x = self.b.load(ty, k.xs.0, off);
+        let x = if explicit {
+            let ahead = self.rng.chance(25);
+            let xi = if ahead {
+                let one = self.b.iconst(Type::I64, 1);
+                self.b.iadd(i, one)
+            } else {
+                i
+            };
+            self.range_test(xi, k.xs.1);
+            let xoff = if ahead { self.b.imul(xi, scale) } else { off };
+            self.b.load(ty, k.xs.0, xoff)
+        } else {
+            self.b.bounds_check(i, k.xs.1);
+            self.b.load(ty, k.xs.0, off)
+        };
         self.pool.push((ty, acc));
         self.pool.push((ty, x));
         let steps = self.rng.below(4);
         self.steps(steps);
         let y = self.value(ty);
         let yq = self.quiet(y, ty);
-        self.b.bounds_check(i, k.ys.1);
+        if explicit {
+            self.range_test(i, k.ys.1);
+        } else {
+            self.b.bounds_check(i, k.ys.1);
+        }
         self.b.store(k.ys.0, off, yq);
         let op = if ty.is_float() {
             self.rng.pick(&[Opcode::Fadd, Opcode::Fmul, Opcode::Fmax])
@@ -644,6 +667,16 @@ impl Gen<'_, '_> {
         self.depth -= 1;
         self.b.switch_to_block(exit);
         self.add(ty, out);
+    }
+
+    /// `brif idx <u len, cont, trap` with `trap` trapping `out_of_bounds`; goes on in `cont`.
+    fn range_test(&mut self, idx: Value, len: Value) {
+        let ok = self.b.icmp(IntCC::Ult, idx, len);
+        let (cont, t) = (self.b.create_block(), self.b.create_block());
+        self.b.brif(ok, cont, &[], t, &[]);
+        self.b.switch_to_block(t);
+        self.b.trap(TrapCode::OutOfBounds);
+        self.b.switch_to_block(cont);
     }
 
     /// The steps of a loop body and the next accumulator value.
