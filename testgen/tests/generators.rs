@@ -201,13 +201,8 @@ fn bpf_programs_exercise_range_versioning() {
     let mut versioned = 0;
     for seed in 0..200 {
         let p = bpf_gen::program(seed);
-        let mut m = strata_frontend::bpf::lift(&p).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-        let opts = strata_ir::passes::PassOptions { verify: true, ..Default::default() };
-        strata_ir::passes::run_pipeline(&mut m, "inline,const-fold,simplify-cfg,gvn,licm,bce", &opts)
-            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-        if m.functions.values_mut().any(|f| !strata_ir::passes::version_ranges::run_function(f).is_empty()) {
-            versioned += 1;
-        }
+        let m = strata_frontend::bpf::lift(&p).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        versioned += usize::from(gets_a_range_versioned_loop(m, seed));
     }
     assert!(versioned >= 20, "only {versioned} of 200 BPF programs have a loop version-ranges versions");
     eprintln!("{versioned} of 200 BPF programs versioned");
@@ -219,14 +214,16 @@ fn bpf_programs_exercise_range_versioning() {
 fn ir_programs_exercise_range_versioning() {
     let mut versioned = 0;
     for seed in 0..300 {
-        let mut m = ir_gen::program(seed, "p0").unwrap();
-        let opts = strata_ir::passes::PassOptions { verify: true, ..Default::default() };
-        strata_ir::passes::run_pipeline(&mut m, "inline,const-fold,simplify-cfg,gvn,licm,bce", &opts)
-            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-        if m.functions.values_mut().any(|f| !strata_ir::passes::version_ranges::run_function(f).is_empty()) {
-            versioned += 1;
-        }
+        versioned += usize::from(gets_a_range_versioned_loop(ir_gen::program(seed, "p0").unwrap(), seed));
     }
     assert!(versioned >= 15, "only {versioned} of 300 IR programs have a loop version-ranges versions");
     eprintln!("{versioned} of 300 IR programs versioned");
+}
+
+/// Whether `version-ranges` versions a loop of `m` after the `-O2` passes that run before it.
+fn gets_a_range_versioned_loop(mut m: strata_ir::Module, seed: u64) -> bool {
+    let opts = strata_ir::passes::PassOptions { verify: true, ..Default::default() };
+    strata_ir::passes::run_pipeline(&mut m, "inline,const-fold,simplify-cfg,gvn,licm,bce", &opts)
+        .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+    m.functions.values_mut().any(|f| !strata_ir::passes::version_ranges::run_function(f).is_empty())
 }
