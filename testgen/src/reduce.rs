@@ -24,18 +24,13 @@ pub fn reduce(
 ) -> Module {
     let mut best = module.clone();
     let deadline = Instant::now() + time;
-    // Counts candidates, and counts the whole budget once the time is up.
     let mut tries = 0;
-    let out_of_time = |tries: &mut usize| {
-        if Instant::now() >= deadline {
-            *tries = budget;
-        }
-    };
+    let spent = |tries: usize| tries >= budget || Instant::now() >= deadline;
     loop {
         let mut progress = false;
         // Unused functions.
         if let Some(m) = drop_unused_functions(&best, keep) {
-            if m.functions.len() < best.functions.len() && tries < budget {
+            if m.functions.len() < best.functions.len() && !spent(tries) {
                 tries += 1;
                 if fails(&m) {
                     best = m;
@@ -51,8 +46,7 @@ pub fn reduce(
             };
             for inst in insts.into_iter().rev() {
                 for choice in 0..2 {
-                    out_of_time(&mut tries);
-                    if tries >= budget {
+                    if spent(tries) {
                         return best;
                     }
                     let mut m = best.clone();
@@ -74,7 +68,7 @@ pub fn reduce(
                 }
             }
         }
-        if !progress || tries >= budget {
+        if !progress || spent(tries) {
             return best;
         }
     }

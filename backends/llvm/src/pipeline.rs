@@ -113,8 +113,11 @@ fn version_checks<'m>(ir: &'m strata_ir::Module, opts: &LlvmOptions) -> (Cow<'m,
 /// docs/benchmarks.md notes); one without those passes optimized 1.6–3.6× faster but left
 /// `hash_all` and `matmul` scalar.
 pub(crate) fn optimize(built: &Built<'_>, machine: &TargetMachine, opt_level: u8) -> Result<()> {
-    let pipeline = match std::env::var("STRATA_LLVM_PASSES") {
-        Ok(p) if opt_level > 0 && !p.is_empty() => p,
+    // Read once per process, not on every compile.
+    static OVERRIDE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let custom = OVERRIDE.get_or_init(|| std::env::var("STRATA_LLVM_PASSES").ok().filter(|p| !p.is_empty()));
+    let pipeline = match custom {
+        Some(p) if opt_level > 0 => p.clone(),
         _ => format!("default<O{opt_level}>"),
     };
     let po = PassBuilderOptions::create();

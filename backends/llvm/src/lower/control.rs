@@ -412,8 +412,6 @@ impl<'ctx> FuncLower<'_, '_, 'ctx> {
         })
     }
 
-    /// A transcendental (`fexp flog fsin fcos fpow`) as a call to the C library function, or
-    /// in a JIT module to its in-process address. Vectors are done lane by lane.
     /// `v` with its quiet bit set if it is a NaN, computed on the bits (LLVM may treat a
     /// signalling NaN as quiet, so a float-level `select` could be folded away).
     fn quiet_nan(&self, v: BasicValueEnum<'ctx>, ty: Type) -> Result<BasicValueEnum<'ctx>> {
@@ -430,6 +428,8 @@ impl<'ctx> FuncLower<'_, '_, 'ctx> {
         Ok(b.build_bit_cast(bits, f.get_type(), "")?)
     }
 
+    /// A transcendental (`fexp flog fsin fcos fpow`) as a call to the C library function, or
+    /// in a JIT module to its in-process address. Vectors are done lane by lane.
     pub(crate) fn math_call(
         &self,
         op: Opcode,
