@@ -95,3 +95,41 @@ fn o2_keeps_results_traps_and_memory_at_the_trap() {
     assert!(trapped > 10, "only {trapped} runs trapped");
     eprintln!("loop passes: {checked} comparisons, {trapped} of them trapping");
 }
+
+/// `index-split` on the FIR filter with constant taps: every tier, with `-O2`, equals the
+/// unspecialized kernel without passes, for tap counts on both sides of the vector width
+/// and signal lengths around the split point (`taps - 1`), including `y` shorter than `x`
+/// (the loop bound is `min(y.len(), x.len())`).
+#[test]
+fn split_fir_with_constant_taps_matches_the_unsplit_kernel() {
+    use strata_ir::passes::{run_pipeline, specialize, Binding, PassOptions};
+    let fir = load("fir.sk");
+    let o2 = Options { pipeline: Some("-O2".into()), ..Options::default() };
+    let mut checked = 0;
+    for taps in [1usize, 2, 7, 16, 17] {
+        let taps_bytes = f32_bytes(taps, 7);
+        let bound = [("taps".to_string(), Binding::Array { elem: strata_ir::Type::F32, bytes: taps_bytes.clone() })];
+        let mut spec = fir.clone();
+        specialize(&mut spec, "fir", &bound).expect("specializes");
+        // The split fires (a second copy of the outer loop, so more loops than before).
+        let mut split = spec.clone();
+        let r = run_pipeline(&mut split, "index-split", &PassOptions { verify: true, ..PassOptions::default() });
+        assert!(r.is_ok(), "{r:?}");
+        assert_ne!(strata_ir::print_module(&split), strata_ir::print_module(&spec), "taps = {taps}: split");
+        for tier in strata_runtime::available_tiers() {
+            let plain = strata_runtime::compile(&fir, tier, &Options::default()).expect("compiles");
+            let opt = strata_runtime::compile(&spec, tier, &o2).expect("compiles");
+            for n in [0usize, 1, 2, taps.saturating_sub(2), taps - 1, taps, taps + 1, 2 * taps + 9, 40] {
+                for y_len in [n, n.saturating_sub(3), n + 2] {
+                    let (x, y) = (f32_bytes(n, 3), f32_bytes(y_len, 5));
+                    let args = [(x.clone(), false), (taps_bytes.clone(), false), (y.clone(), true)];
+                    let want = run(&plain, "fir", &args, &[]);
+                    let got = run(&opt, "fir", &[(x, false), (y, true)], &[]);
+                    assert_eq!(want, got, "fir on {tier}: taps = {taps}, x = {n}, y = {y_len}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 5 * 27, "{checked} runs");
+}

@@ -59,6 +59,52 @@ pub fn defined_outside(f: &Function, loops: &LoopAnalysis, lp: Loop, v: Value) -
     }
 }
 
+/// The test at the top of a loop: its header holds nothing but `c = icmp slt iv, bound`
+/// (or `sgt bound, iv`) and a `brif` on `c` (arms either way round), one arm entering the
+/// loop without arguments and the other leaving it. `iv` is a header parameter of type
+/// `i64` and `bound` is defined outside the loop.
+#[derive(Clone, Debug)]
+pub struct TopTest {
+    pub test: Inst,
+    pub branch: Inst,
+    pub iv: Value,
+    pub iv_index: usize,
+    pub bound: Value,
+    /// The block the body starts at (the arm into the loop).
+    pub inside: Block,
+    /// The block the test leaves to.
+    pub exit: Block,
+}
+
+/// `lp`'s top test, if its header has the shape of [`TopTest`].
+pub fn top_test(f: &Function, loops: &LoopAnalysis, lp: Loop) -> Option<TopTest> {
+    let header = loops.header(lp);
+    let insts: Vec<Inst> = f.layout.block_insts(header).collect();
+    let [test, branch] = insts[..] else { return None };
+    let InstData::Brif { cond, then_dest, else_dest } = &f.dfg.insts[branch] else { return None };
+    let c = f.dfg.inst_result(test)?;
+    if *cond != c {
+        return None;
+    }
+    let InstData::IntCompare { cond: cc, args: [a, b] } = f.dfg.insts[test] else { return None };
+    let (then_in, else_in) = (loops.contains(lp, then_dest.block), loops.contains(lp, else_dest.block));
+    let (cc, inside, exit) = match (then_in, else_in) {
+        (true, false) if then_dest.args.is_empty() => (cc, then_dest.block, else_dest.block),
+        (false, true) if else_dest.args.is_empty() => (cc.inverse(), else_dest.block, then_dest.block),
+        _ => return None,
+    };
+    let (iv, bound) = match cc {
+        IntCC::Slt => (a, b),
+        IntCC::Sgt => (b, a),
+        _ => return None,
+    };
+    if f.dfg.value_type(iv) != Type::I64 || !defined_outside(f, loops, lp, bound) {
+        return None;
+    }
+    let iv_index = f.dfg.block_params(header).iter().position(|&p| p == iv)?;
+    Some(TopTest { test, branch, iv, iv_index, bound, inside, exit })
+}
+
 /// `lp` as a counted loop, if it has that shape.
 pub fn counted_loop(
     f: &Function,
@@ -81,37 +127,10 @@ pub fn counted_loop(
     if !matches!(f.dfg.insts[entry_jump], InstData::Jump { .. }) {
         return None;
     }
-    // The header: exactly the test and the branch.
-    let insts: Vec<Inst> = f.layout.block_insts(header).collect();
-    let [test, branch] = insts[..] else { return None };
-    let InstData::Brif { cond, then_dest, else_dest } = &f.dfg.insts[branch] else { return None };
-    let c = f.dfg.inst_result(test)?;
-    if *cond != c {
+    let TopTest { test, branch, iv, iv_index, bound, inside, exit } = top_test(f, loops, lp)?;
+    if inside != body {
         return None;
     }
-    let InstData::IntCompare { cond: cc, args: [a, b] } = f.dfg.insts[test] else { return None };
-    let (cc, exit) = if then_dest.block == body && else_dest.block != body {
-        if !then_dest.args.is_empty() {
-            return None;
-        }
-        (cc, else_dest.block)
-    } else if else_dest.block == body && then_dest.block != body {
-        if !else_dest.args.is_empty() {
-            return None;
-        }
-        (cc.inverse(), then_dest.block)
-    } else {
-        return None;
-    };
-    let (iv, bound) = match cc {
-        IntCC::Slt => (a, b),
-        IntCC::Sgt => (b, a),
-        _ => return None,
-    };
-    if f.dfg.value_type(iv) != Type::I64 || !defined_outside(f, loops, lp, bound) {
-        return None;
-    }
-    let iv_index = f.dfg.block_params(header).iter().position(|&p| p == iv)?;
     // The latch passes `iv + 1` back.
     let latch_jump = f.terminator(body)?;
     let InstData::Jump { dest } = &f.dfg.insts[latch_jump] else { return None };

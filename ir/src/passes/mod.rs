@@ -12,6 +12,7 @@ pub mod bce;
 pub mod const_fold;
 pub mod dce;
 pub mod gvn;
+pub mod index_split;
 pub mod inline;
 pub mod licm;
 pub mod simplify_cfg;
@@ -37,6 +38,7 @@ const PASSES: &[(&str, PassFn)] = &[
     ("const-fold", const_fold::run),
     ("dce", dce::run),
     ("gvn", gvn::run),
+    ("index-split", index_split::run),
     ("inline", inline::run),
     ("licm", licm::run),
     ("simplify-cfg", simplify_cfg::run),
@@ -49,7 +51,7 @@ const PASSES: &[(&str, PassFn)] = &[
 /// What `-O1` runs.
 const O1: &str = "const-fold,simplify-cfg,dce";
 /// What `-O2` and `-O3` run.
-const O2: &str = "inline,const-fold,simplify-cfg,gvn,licm,bce,version-ranges,unroll,vectorize,dce";
+const O2: &str = "inline,const-fold,simplify-cfg,gvn,licm,bce,index-split,version-ranges,unroll,vectorize,dce";
 
 /// What `-O2` and `-O3` mean for a backend that vectorizes and unrolls by itself (tier 2,
 /// LLVM): the same scalar clean-up without `unroll` and `vectorize`, whose 128-bit vectors
@@ -58,7 +60,8 @@ const O2: &str = "inline,const-fold,simplify-cfg,gvn,licm,bce,version-ranges,unr
 /// which gives each counted loop a copy without the bounds checks of its induction variable
 /// for LLVM to vectorize at its own width, and `version-ranges`, the same for the address
 /// tests of lifted BPF.
-pub const O2_SELF_VECTORIZING: &str = "inline,const-fold,simplify-cfg,gvn,licm,bce,version-checks,version-ranges,dce";
+pub const O2_SELF_VECTORIZING: &str =
+    "inline,const-fold,simplify-cfg,gvn,licm,bce,index-split,version-checks,version-ranges,dce";
 
 /// `pipeline` as a backend that vectorizes by itself should run it: the presets `-O2` and
 /// `-O3` become [`O2_SELF_VECTORIZING`]; anything else (an explicit list of passes, `-O0`,
@@ -103,7 +106,8 @@ pub struct PassOptions {
 /// Passes that make loops take fewer back-edges, or remove calls (`inline`), and so use
 /// less fuel (and `version-checks` and `version-ranges`, which keep the count but copy
 /// loops like the others): skipped when [`PassOptions::keep_fuel`] is set.
-pub const CHANGES_BACK_EDGES: &[&str] = &["inline", "unroll", "vectorize", "version-checks", "version-ranges"];
+pub const CHANGES_BACK_EDGES: &[&str] =
+    &["inline", "index-split", "unroll", "vectorize", "version-checks", "version-ranges"];
 
 impl PassOptions {
     /// Options from the environment: `STRATA_DUMP=all` or `STRATA_DUMP=<pass>`, and
