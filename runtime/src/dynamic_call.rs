@@ -101,7 +101,12 @@ pub(crate) fn apply_pipeline<'m>(
 /// The LLVM options of tier 2 under `opts`.
 #[cfg(feature = "llvm")]
 pub(crate) fn llvm_options(opts: &Options) -> strata_llvm::LlvmOptions {
-    strata_llvm::LlvmOptions { opt_level: opts.llvm_opt_level, fuel: opts.fuel.is_some(), ..Default::default() }
+    strata_llvm::LlvmOptions {
+        opt_level: opts.llvm_opt_level,
+        fuel: opts.fuel.is_some(),
+        parallel: opts.llvm_parallel,
+        ..Default::default()
+    }
 }
 
 /// Wraps tier-2 code compiled (or loaded) from `module` (after its pipeline).

@@ -380,6 +380,9 @@ impl Engine {
                     fuel: if interp { cfg.fuel } else { key.fuel.then(|| cfg.fuel.unwrap_or(u64::MAX)) },
                     pipeline: if interp { None } else { cfg.passes.clone() },
                     hosts: inner.hosts.forwarders(&ir.module),
+                    // A tier-up compile runs at low priority on its own thread; helper
+                    // threads would run its parts at normal priority.
+                    llvm_parallel: !tier_up,
                 };
                 compile_on(inner, ir, tier, &opts).map(Arc::new).map_err(|e| {
                     if nojit::is_memory_failure(&e) {

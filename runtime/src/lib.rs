@@ -89,11 +89,15 @@ pub struct Options {
     /// Host functions the module's `extern fn`s resolve to by name, on every tier. An
     /// extern with no registered function traps `host_error` when called.
     pub hosts: HostFunctions,
+    /// Tier 2: compile the exported functions of a module in parallel, each with its
+    /// callees (see `strata_llvm::LlvmOptions::parallel`). The engine turns it off for
+    /// background tier-up compiles, which run at low priority on one thread.
+    pub llvm_parallel: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { llvm_opt_level: 3, fuel: None, pipeline: None, hosts: HostFunctions::new() }
+        Options { llvm_opt_level: 3, fuel: None, pipeline: None, hosts: HostFunctions::new(), llvm_parallel: true }
     }
 }
 

@@ -227,3 +227,21 @@ fn gets_a_range_versioned_loop(mut m: strata_ir::Module, seed: u64) -> bool {
         .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
     m.functions.values_mut().any(|f| !strata_ir::passes::version_ranges::run_function(f).is_empty())
 }
+
+/// Some IR programs bound an inner loop by `min(C, i + c)` of an enclosing counter, the
+/// shape `index-split` splits, so the IR runs exercise that pass too.
+#[test]
+fn ir_programs_exercise_index_splitting() {
+    let mut split = 0;
+    for seed in 0..300 {
+        let mut m = ir_gen::program(seed, "p0").unwrap();
+        let opts = strata_ir::passes::PassOptions { verify: true, ..Default::default() };
+        strata_ir::passes::run_pipeline(&mut m, "inline,const-fold,simplify-cfg,gvn,licm,bce", &opts)
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        let before = strata_ir::print_module(&m);
+        strata_ir::passes::run_pipeline(&mut m, "index-split", &opts).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        split += usize::from(strata_ir::print_module(&m) != before);
+    }
+    assert!(split >= 5, "only {split} of 300 IR programs have a loop index-split splits");
+    eprintln!("{split} of 300 IR programs split");
+}

@@ -22,8 +22,10 @@ mod lower;
 mod object;
 mod options;
 mod orc;
+mod partition;
 mod pipeline;
 mod target;
+mod workers;
 
 pub use emit::{dump, emit};
 pub use error::CompileError;

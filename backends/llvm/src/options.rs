@@ -17,12 +17,19 @@ pub struct LlvmOptions {
     /// Limit call depth: each function entry takes one from `VmContext::depth_remaining`
     /// (trapping `stack_overflow` at zero) and gives it back on exit.
     pub depth_limit: bool,
+    /// JIT only ([`crate::compile`]): compile each exported function of a module with its
+    /// callees on a thread of its own (this thread and helper threads, one fewer than the
+    /// CPUs, at most 7), each into an object of its own. `false` compiles the whole module
+    /// on the calling thread (what a background compile at low priority wants: helpers run
+    /// at normal priority). The code is the same either way, except that a callee shared by
+    /// two exports is compiled into each.
+    pub parallel: bool,
 }
 
 impl Default for LlvmOptions {
-    /// `O3` for the host CPU, no fuel, with the call-depth limit.
+    /// `O3` for the host CPU, no fuel, with the call-depth limit, parallel.
     fn default() -> Self {
-        LlvmOptions { opt_level: 3, target_cpu: None, fuel: false, depth_limit: true }
+        LlvmOptions { opt_level: 3, target_cpu: None, fuel: false, depth_limit: true, parallel: true }
     }
 }
 

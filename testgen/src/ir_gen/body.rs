@@ -99,6 +99,8 @@ pub struct Gen<'a, 'b> {
     /// Typed slices for kernel-shaped loops: `xs: [T]` (pointer, length in elements),
     /// `ys: mut [T]`, and `T`.
     pub kernel: Option<KernelSlices>,
+    /// Induction variables of the enclosing top-tested counted loops, innermost last.
+    pub ivs: Vec<Value>,
 }
 
 /// The typed slice parameters of an exported function.
@@ -530,7 +532,23 @@ impl Gen<'_, '_> {
     fn counted_loop(&mut self) {
         let ty = self.rand_data_type();
         let init = self.value(ty);
-        let trip = if self.rng.chance(50) {
+        let outer = self.ivs.last().copied();
+        let trip = if let Some(o) = outer.filter(|_| self.rng.chance(30)) {
+            // `min(C, o + c)` of an enclosing loop's counter: the FIR filter's shape, which
+            // `index-split` splits the enclosing loop on.
+            let c = self.b.iconst(Type::I64, self.rng.below(6) as i64);
+            let o = if self.rng.chance(50) {
+                let one = self.b.iconst(Type::I64, 1);
+                self.b.iadd(o, one)
+            } else {
+                o
+            };
+            if self.rng.chance(50) {
+                self.b.binary(Opcode::Smin, c, o)
+            } else {
+                self.b.binary(Opcode::Smin, o, c)
+            }
+        } else if self.rng.chance(50) {
             self.b.iconst(Type::I64, self.rng.below(6) as i64)
         } else {
             let src = self.value(Type::I64);
@@ -562,7 +580,9 @@ impl Gen<'_, '_> {
             self.b.switch_to_block(body);
             self.pool.push((Type::I64, i));
             self.pool.push((ty, acc));
+            self.ivs.push(i);
             let next = self.loop_body(ty, acc);
+            self.ivs.pop();
             let one = self.b.iconst(Type::I64, 1);
             let i2 = self.b.iadd(i, one);
             self.b.jump(head, &[i2, next]);

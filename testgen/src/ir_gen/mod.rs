@@ -177,6 +177,7 @@ fn build_body(
         regions,
         callees: callees.to_vec(),
         depth: 0,
+        ivs: Vec::new(),
         budget: (steps * 3) as u32,
         kernel,
     };

@@ -129,6 +129,24 @@ fn reserved_symbol(name: &str) -> bool {
     LIBCALLS.contains(&name) || strata_ir::abi::math_fns().iter().any(|m| m.libm_name == name)
 }
 
+/// Fails as lowering the whole of `ir` would if an exported function's symbol or its
+/// trampoline's takes a reserved name or the name of another export's symbol: for a
+/// module compiled in parts, where each part sees only one export.
+pub(crate) fn check_export_symbols(ir: &strata_ir::Module) -> Result<()> {
+    let mut taken = std::collections::HashSet::new();
+    for func in ir.functions.values().filter(|f| f.linkage == strata_ir::Linkage::Export) {
+        if reserved_symbol(&func.name) {
+            return Err(CompileError::SymbolClash(func.name.clone()));
+        }
+        for name in [func.name.clone(), array_call_symbol(&func.name)] {
+            if !taken.insert(name.clone()) {
+                return Err(CompileError::SymbolClash(name));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Lowers `ir` into a new LLVM module of `ctx`, for the target machine `tm`.
 pub(crate) fn lower_module<'ctx>(
     ctx: &'ctx Context,
