@@ -9,6 +9,10 @@
 //! a [`CompiledModule`] holds only its machine code, which is unlinked and freed when the
 //! last [`CompiledModule`] or [`CompiledFunc`] referring to it is dropped.
 //!
+//! A module with several exported functions is compiled in parts, one per export with its
+//! callees (`partition.rs`), on this thread and the helper threads of `workers.rs`; each
+//! part is an object of its own in the JIT ([`LlvmOptions::parallel`] turns this off).
+//!
 //! Why ORC rather than MCJIT: MCJIT keeps the whole LLVM module and context alive next to
 //! the code, borrows the context (so it cannot be stored without a self-referential type),
 //! and builds a target machine per engine; linking our own object into one shared ORC
@@ -117,7 +121,9 @@ pub(crate) fn link(code: Arc<JitCode>, exports: Vec<Export>) -> Result<CompiledM
     Ok(compiled)
 }
 
-/// Where the time of one [`compile`] went.
+/// Where the time of one [`compile`] went. When the module was compiled in parts on several
+/// threads ([`LlvmOptions::parallel`]), each stage is the sum over the parts (so the stages
+/// may add up to more than `total`, which is the wall-clock time).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct CompileTimings {
     /// Lowering the Strata IR to LLVM IR (with Strata's `version-checks` pass), verifiers excluded.
