@@ -31,6 +31,7 @@
 //! nothing: the inner trip count would stay unknown). Like the other loop-copying passes it
 //! is skipped when the program counts fuel.
 
+use super::block_copy::{copy_blocks, insert_before};
 use crate::analysis::counted::{top_test, TopTest};
 use crate::analysis::loop_walk::each_loop;
 use crate::analysis::ranges::const_i64;
@@ -42,7 +43,6 @@ use crate::module::Module;
 use crate::opcode::Opcode;
 use crate::types::Type;
 use crate::ValueDef;
-use std::collections::HashMap;
 
 /// Loops with more instructions than this are not split (code size).
 pub const MAX_LOOP_INSTS: usize = 400;
@@ -134,67 +134,35 @@ fn bounds_inner_loop(f: &Function, loops: &LoopAnalysis, lp: Loop, v: Value) -> 
     })
 }
 
-/// Appends `data` (with a result of type `ty`) before `before` and returns its result.
-fn put(f: &mut Function, before: Inst, data: InstData, ty: Type) -> Value {
-    let inst = f.dfg.make_inst(data, None);
-    f.layout.insert_inst_before(inst, before);
-    f.dfg.set_result(inst, ty)
-}
-
 /// Rewrites `f` as the module documentation shows.
 fn transform(f: &mut Function, plan: Plan) {
     let Plan { header, entry_jump, blocks, top, min, constant, offset_iv, split } = plan;
-    let split_v = put(f, entry_jump, InstData::IntConst { imm: split }, Type::I64);
+    let split_v = insert_before(f, entry_jump, InstData::IntConst { imm: split }, Type::I64);
     let bin = InstData::Binary { op: Opcode::Smin, args: [top.bound, split_v], flags: FloatFlags::NONE };
-    let lim = put(f, entry_jump, bin, Type::I64);
-    // The copy, laid out before the original header, in the original's layout order.
+    let lim = insert_before(f, entry_jump, bin, Type::I64);
+    // The copy, laid out before the original header, in the original's layout order,
+    // without the header's test and branch (made anew below).
     let order: Vec<Block> = f.layout.blocks().filter(|b| blocks.contains(b)).collect();
-    let mut bmap: HashMap<Block, Block> = HashMap::new();
-    let mut vmap: HashMap<Value, Value> = HashMap::new();
-    for &b in &order {
-        let nb = f.dfg.make_block();
-        f.layout.insert_block_before(nb, header);
-        for &p in f.dfg.block_params(b).to_vec().iter() {
-            let ty = f.dfg.value_type(p);
-            vmap.insert(p, f.dfg.append_block_param(nb, ty));
-        }
-        bmap.insert(b, nb);
-    }
-    let mut copies = Vec::new();
-    for &b in &order {
-        let insts: Vec<Inst> = f.layout.block_insts(b).filter(|&i| i != top.test && i != top.branch).collect();
-        for inst in insts {
-            let ty = f.dfg.inst_result(inst).map(|r| f.dfg.value_type(r));
-            let new = f.dfg.make_inst(f.dfg.insts[inst].clone(), ty);
-            f.layout.append_inst(new, bmap[&b]);
-            if let (Some(old), Some(nv)) = (f.dfg.inst_result(inst), f.dfg.inst_result(new)) {
-                vmap.insert(old, nv);
-            }
-            copies.push(new);
-        }
-    }
+    let mut copy = copy_blocks(f, &order, header, |f, inst| {
+        (inst != top.test && inst != top.branch).then(|| f.dfg.insts[inst].clone())
+    });
     // In the copy the minimum is `i + c` (the copy's own `i + c`, defined in the loop).
-    if let Some(&copied) = vmap.get(&offset_iv) {
-        vmap.insert(min, copied);
+    if let Some(&copied) = copy.values.get(&offset_iv) {
+        copy.values.insert(min, copied);
     }
-    for new in copies {
-        let data = &mut f.dfg.insts[new];
-        data.map_values(|v| vmap.get(&v).copied().unwrap_or(v));
-        data.for_each_target_mut(|t| {
-            if let Some(&nb) = bmap.get(&t.block) {
-                t.block = nb;
-            }
-        });
-    }
-    let copy_header = bmap[&header];
-    let iv = vmap[&top.iv];
+    copy.remap(f);
+    let (Some(&copy_header), Some(&copy_inside), Some(&iv)) =
+        (copy.blocks.get(&header), copy.blocks.get(&top.inside), copy.values.get(&top.iv))
+    else {
+        return;
+    };
     let test = f.dfg.make_inst(InstData::IntCompare { cond: IntCC::Slt, args: [iv, lim] }, Some(Type::BOOL));
     f.layout.append_inst(test, copy_header);
     let cond = f.dfg.inst_result(test).unwrap_or(iv);
     let params = f.dfg.block_params(copy_header).to_vec();
     let branch = InstData::Brif {
         cond,
-        then_dest: BlockCall::new(bmap[&top.inside], Vec::new()),
+        then_dest: BlockCall::new(copy_inside, Vec::new()),
         else_dest: BlockCall::new(header, params),
     };
     let branch = f.dfg.make_inst(branch, None);

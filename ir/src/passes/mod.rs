@@ -9,6 +9,7 @@
 //! One pass per file, each a plain `run(&mut Module)` function; see `docs/passes.md`.
 
 pub mod bce;
+mod block_copy;
 pub mod const_fold;
 pub mod dce;
 pub mod gvn;

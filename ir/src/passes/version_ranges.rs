@@ -43,6 +43,7 @@
 //! preheader, or larger than [`MAX_LOOP_INSTS`]. Like the other loop-copying passes it is
 //! skipped when the program counts fuel.
 
+use super::block_copy::{copy_blocks, insert_before};
 use crate::analysis::loop_walk::each_loop;
 use crate::analysis::{ControlFlowGraph, DominatorTree, Loop, LoopAnalysis};
 use crate::entities::{Block, Inst, Value};
@@ -518,13 +519,6 @@ fn reachable(f: &Function, header: Block, blocks: &[Block], checks: &[Check]) ->
     order
 }
 
-/// Appends `data` (with a result of type `ty`) before `before` and returns its result.
-fn put(f: &mut Function, before: Inst, data: InstData, ty: Type) -> Value {
-    let inst = f.dfg.make_inst(data, None);
-    f.layout.insert_inst_before(inst, before);
-    f.dfg.set_result(inst, ty)
-}
-
 /// Emits guard code in the preheader (before `at`): the value of `v` with the induction
 /// variable replaced by `p` (`None`: `v` must not depend on it) and the parameters moving
 /// in lockstep with it by `q0 + k·(p - init)`, recomputing instructions of the loop as
@@ -540,7 +534,7 @@ struct Emitter<'a> {
 
 impl Emitter<'_> {
     fn put(&self, f: &mut Function, data: InstData, ty: Type) -> Value {
-        put(f, self.at, data, ty)
+        insert_before(f, self.at, data, ty)
     }
 
     fn value(&mut self, f: &mut Function, v: Value, p: Option<Value>) -> Value {
@@ -662,46 +656,16 @@ fn transform(f: &mut Function, plan: Plan) {
     // Sort the copy in layout order (for readable output and fall-through).
     let layout_pos: HashMap<Block, usize> = f.layout.blocks().enumerate().map(|(i, b)| (b, i)).collect();
     order.sort_by_key(|b| layout_pos.get(b).copied().unwrap_or(usize::MAX));
-    let mut bmap: HashMap<Block, Block> = HashMap::new();
-    let mut vmap: HashMap<Value, Value> = HashMap::new();
-    for &b in &order {
-        let nb = f.dfg.make_block();
-        f.layout.insert_block_before(nb, header);
-        for &p in f.dfg.block_params(b).to_vec().iter() {
-            let ty = f.dfg.value_type(p);
-            vmap.insert(p, f.dfg.append_block_param(nb, ty));
-        }
-        bmap.insert(b, nb);
-    }
-    // Instructions first (results known), operands mapped afterwards.
-    let mut copies = Vec::new();
-    for &b in &order {
-        let insts: Vec<Inst> = f.layout.block_insts(b).collect();
-        for inst in insts {
-            let data = match (&f.dfg.insts[inst], keep.get(&inst)) {
-                (InstData::Brif { then_dest, .. }, Some(true)) => InstData::Jump { dest: then_dest.clone() },
-                (InstData::Brif { else_dest, .. }, Some(false)) => InstData::Jump { dest: else_dest.clone() },
-                (d, _) => d.clone(),
-            };
-            let ty = f.dfg.inst_result(inst).map(|r| f.dfg.value_type(r));
-            let new = f.dfg.make_inst(data, ty);
-            f.layout.append_inst(new, bmap[&b]);
-            if let (Some(old), Some(nv)) = (f.dfg.inst_result(inst), f.dfg.inst_result(new)) {
-                vmap.insert(old, nv);
-            }
-            copies.push(new);
-        }
-    }
-    for new in copies {
-        let data = &mut f.dfg.insts[new];
-        data.map_values(|v| vmap.get(&v).copied().unwrap_or(v));
-        data.for_each_target_mut(|t| {
-            if let Some(&nb) = bmap.get(&t.block) {
-                t.block = nb;
-            }
-        });
-    }
+    let copy = copy_blocks(f, &order, header, |f, inst| {
+        Some(match (&f.dfg.insts[inst], keep.get(&inst)) {
+            (InstData::Brif { then_dest, .. }, Some(true)) => InstData::Jump { dest: then_dest.clone() },
+            (InstData::Brif { else_dest, .. }, Some(false)) => InstData::Jump { dest: else_dest.clone() },
+            (d, _) => d.clone(),
+        })
+    });
+    copy.remap(f);
+    let Some(&copy_header) = copy.blocks.get(&header) else { return };
     let InstData::Jump { dest } = f.dfg.insts[entry_jump].clone() else { return };
     f.dfg.insts[entry_jump] =
-        InstData::Brif { cond: ok, then_dest: BlockCall::new(bmap[&header], dest.args.clone()), else_dest: dest };
+        InstData::Brif { cond: ok, then_dest: BlockCall::new(copy_header, dest.args.clone()), else_dest: dest };
 }
