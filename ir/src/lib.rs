@@ -20,6 +20,7 @@ pub mod interp;
 pub mod layout;
 pub mod module;
 pub mod opcode;
+pub mod partition;
 pub mod passes;
 pub mod signature;
 pub mod text;

@@ -27,7 +27,7 @@ pub(crate) struct Kernel {
     fuel_start: i64,
     /// The host table every native call installs (`VmContext::host_table`, `host_count`,
     /// `user_data`), read once from the first code: every code of this kernel comes from
-    /// the same IR (same externs, same numbering) with the engine's forwarders, so that
+    /// the same IR or a part of it (same externs, same numbering) with the engine's forwarders, so that
     /// table serves tier 2 as well. Addresses, kept as integers; `first` owns the table.
     host_table: usize,
     host_count: u64,
@@ -246,7 +246,10 @@ impl Kernel {
                 return; // dropped while queued: nothing to compile for
             }
             let fuel = engine.fuel().is_some();
-            let result = engine.code_for(&ir, &name, Tier::Optimized, fuel, true);
+            // Only this kernel's part of a module with several exports (the kernel and its
+            // callees): the module's other kernels reach tier 2 when they get hot, if ever.
+            let part = tier_up_part(&ir, &name);
+            let result = engine.code_for(part.as_ref().unwrap_or(&ir), &name, Tier::Optimized, fuel, true);
             let Some(k) = me.upgrade() else { return };
             k.install(&engine, result);
         }));
@@ -281,4 +284,16 @@ impl Kernel {
             }
         }
     }
+}
+
+/// What tier-up compiles for kernel `name` of `ir`: `None` for the whole module (it exports
+/// only this function, or is a lifted BPF program), else the part of `ir` holding `name` and
+/// its callees (`strata_ir::partition`). The part keeps the module's extern declarations in
+/// their order, so the kernel's host table serves its code too.
+fn tier_up_part(ir: &ModuleIr, name: &str) -> Option<Arc<ModuleIr>> {
+    if ir.bpf.is_some() || strata_ir::partition::roots(&ir.module).len() < 2 {
+        return None;
+    }
+    let id = ir.module.func_by_name(name)?;
+    Some(Arc::new(ModuleIr::new(strata_ir::partition::part(&ir.module, id), ir.spec_hash)))
 }

@@ -5,8 +5,11 @@
 //! compiled module (unlinking and freeing its code). Totals are medians of whole runs, so
 //! the parts need not add up to them exactly.
 //!
-//! `cargo run --release -p strata-llvm --example compile_breakdown -- [RUNS] [LEVELS] [FILES…]`
-//! (LEVELS e.g. `23`; default 21 runs at O2 and O3). For LLVM's own split of the pipeline and
+//! `cargo run --release -p strata-llvm --example compile_breakdown -- [--parts] [RUNS] [LEVELS] [FILES…]`
+//! (LEVELS e.g. `23`; default 21 runs at O2 and O3). With `--parts`, each exported function
+//! is measured on its own: its part of the module (`strata_ir::partition`: the function and
+//! its callees) compiled on one thread, which is what an adaptive kernel's tier-up compiles;
+//! without it, whole files as `compile` does them (exports in parallel). For LLVM's own split of the pipeline and
 //! of code generation (instruction selection, register allocation, …) run `opt -time-passes`
 //! and `llc -time-passes` on the `.ll` that `strata dump --emit llvm` prints.
 use std::path::PathBuf;
@@ -14,7 +17,9 @@ use std::time::{Duration, Instant};
 use strata_llvm::{compile, LlvmOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let parts = args.iter().any(|a| a == "--parts");
+    args.retain(|a| a != "--parts");
     let runs: usize = args.first().and_then(|s| s.parse().ok()).unwrap_or(21).max(1);
     let levels: Vec<u8> = args
         .get(1)
@@ -29,45 +34,55 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         files.sort();
     }
     println!(
-        "{:<11} {:>3} {:>8} {:>7} {:>7} {:>8} {:>8} {:>7} {:>7} {:>7}   (ms, medians of {runs})",
+        "{:<14} {:>3} {:>8} {:>7} {:>7} {:>8} {:>8} {:>7} {:>7} {:>7}   (ms, medians of {runs})",
         "file", "lvl", "total", "verify", "lower", "optimize", "codegen", "link", "other", "drop"
     );
     for path in &files {
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("?");
         let src = std::fs::read(path)?;
         let module = strata_frontend::compile_bytes(name, &src).map_err(|d| format!("{name}: {d:?}"))?;
-        for &level in &levels {
-            let opts = LlvmOptions::with_opt_level(level);
-            let mut cols: [Vec<Duration>; 8] = Default::default();
-            for _ in 0..runs {
-                let start = Instant::now();
-                let code = compile(&module, &opts)?;
-                let t = code.timings();
-                let t_drop = Instant::now();
-                drop(code);
-                let dropped = t_drop.elapsed();
-                let total = start.elapsed();
-                let parts = t.verify + t.lower + t.optimize + t.codegen + t.link;
-                let other = t.total.saturating_sub(parts);
-                for (c, d) in
-                    cols.iter_mut().zip([total, t.verify, t.lower, t.optimize, t.codegen, t.link, other, dropped])
-                {
-                    c.push(d);
+        let units: Vec<(String, strata_ir::Module)> = if parts {
+            strata_ir::partition::roots(&module)
+                .into_iter()
+                .map(|id| (module.functions[id].name.clone(), strata_ir::partition::part(&module, id)))
+                .collect()
+        } else {
+            vec![(name.to_string(), module)]
+        };
+        for (name, module) in &units {
+            for &level in &levels {
+                let opts = LlvmOptions { parallel: !parts, ..LlvmOptions::with_opt_level(level) };
+                let mut cols: [Vec<Duration>; 8] = Default::default();
+                for _ in 0..runs {
+                    let start = Instant::now();
+                    let code = compile(module, &opts)?;
+                    let t = code.timings();
+                    let t_drop = Instant::now();
+                    drop(code);
+                    let dropped = t_drop.elapsed();
+                    let total = start.elapsed();
+                    let parts = t.verify + t.lower + t.optimize + t.codegen + t.link;
+                    let other = t.total.saturating_sub(parts);
+                    for (c, d) in
+                        cols.iter_mut().zip([total, t.verify, t.lower, t.optimize, t.codegen, t.link, other, dropped])
+                    {
+                        c.push(d);
+                    }
                 }
+                let med: Vec<f64> = cols
+                    .iter_mut()
+                    .map(|c| {
+                        c.sort();
+                        c.get(c.len() / 2).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+                    })
+                    .collect();
+                print!("{name:<14} O{level:<2}");
+                for (i, m) in med.iter().enumerate() {
+                    let w = if i == 0 || i == 3 || i == 4 { 8 } else { 7 };
+                    print!(" {m:>w$.2}");
+                }
+                println!();
             }
-            let med: Vec<f64> = cols
-                .iter_mut()
-                .map(|c| {
-                    c.sort();
-                    c.get(c.len() / 2).map_or(0.0, |d| d.as_secs_f64() * 1e3)
-                })
-                .collect();
-            print!("{name:<11} O{level:<2}");
-            for (i, m) in med.iter().enumerate() {
-                let w = if i == 0 || i == 3 || i == 4 { 8 } else { 7 };
-                print!(" {m:>w$.2}");
-            }
-            println!();
         }
     }
     Ok(())

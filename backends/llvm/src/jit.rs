@@ -10,7 +10,7 @@
 //! last [`CompiledModule`] or [`CompiledFunc`] referring to it is dropped.
 //!
 //! A module with several exported functions is compiled in parts, one per export with its
-//! callees (`partition.rs`), on this thread and the helper threads of `workers.rs`; each
+//! callees (`strata_ir::partition`), on this thread and the helper threads of `workers.rs`; each
 //! part is an object of its own in the JIT ([`LlvmOptions::parallel`] turns this off).
 //!
 //! Why ORC rather than MCJIT: MCJIT keeps the whole LLVM module and context alive next to
@@ -37,13 +37,13 @@ use strata_ir::{ArrayCallFn, Signature, TrapCode, VmContext};
 /// Compiles `module` to machine code for the host (or `opts.target_cpu`) and loads it.
 ///
 /// With [`LlvmOptions::parallel`] and more than one exported function, each exported
-/// function is compiled with its callees as a module of its own (`partition.rs`), on this
+/// function is compiled with its callees as a module of its own (`strata_ir::partition`), on this
 /// thread and the helper threads of `workers.rs`, and each part is linked as its own
 /// object: on 2 CPUs a file with two kernels of equal size compiles in about half the time.
 pub fn compile(module: &strata_ir::Module, opts: &LlvmOptions) -> Result<CompiledModule> {
     let start = Instant::now();
     check_options(opts)?;
-    let roots = crate::partition::roots(module);
+    let roots = strata_ir::partition::roots(module);
     if !opts.parallel || roots.len() < 2 || crate::workers::helpers() == 0 {
         let (object, exports, mut timings) = compile_part(module, opts)?;
         let t = Instant::now();
@@ -62,7 +62,7 @@ pub fn compile(module: &strata_ir::Module, opts: &LlvmOptions) -> Result<Compile
     let jobs: Vec<Box<dyn FnOnce() -> Result<Part> + Send>> = roots
         .iter()
         .map(|&root| {
-            let part = crate::partition::part(module, root);
+            let part = strata_ir::partition::part(module, root);
             let opts = opts.clone();
             Box::new(move || compile_part(&part, &opts)) as Box<dyn FnOnce() -> Result<Part> + Send>
         })

@@ -22,7 +22,6 @@ mod lower;
 mod object;
 mod options;
 mod orc;
-mod partition;
 mod pipeline;
 mod target;
 mod workers;

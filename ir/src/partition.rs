@@ -1,4 +1,6 @@
-//! Splits a module into one module per exported function, for compiling them in parallel.
+//! Splits a module into one module per exported function: what tier 2 compiles in
+//! parallel (one part per thread), and what an adaptive kernel's tier-up compiles (its own
+//! part only, so the module's cold kernels never reach LLVM).
 //!
 //! The part of an export holds that function (still exported), every function it reaches
 //! through calls (local in the part, whatever they were: an exported callee is exported
@@ -6,18 +8,21 @@
 //! declarations (only declarations). Calls and data references are renumbered.
 //!
 //! Why whole call trees rather than one function per part with cross-part calls: each part
-//! becomes an object of its own in the JIT, and calls inside one object stay direct calls
+//! becomes an object of its own in a JIT, and calls inside one object stay direct calls
 //! LLVM can inline; a callee shared by two exports is compiled twice (the example kernels'
 //! callees are small and inlined anyway).
 //!
 //! What it must not do: change any function body beyond the renumbering, or drop a
 //! function or data object a part's code can reach.
 
+use crate::entities::{DataId, EntityRef, FuncId};
+use crate::function::Linkage;
+use crate::instructions::InstData;
+use crate::module::Module;
 use std::collections::HashMap;
-use strata_ir::{DataId, EntityRef, FuncId, InstData, Linkage, Module};
 
 /// The exported functions of `module` that have a body, in id order.
-pub(crate) fn roots(module: &Module) -> Vec<FuncId> {
+pub fn roots(module: &Module) -> Vec<FuncId> {
     module
         .functions
         .iter()
@@ -27,19 +32,25 @@ pub(crate) fn roots(module: &Module) -> Vec<FuncId> {
 }
 
 /// The part of `module` for the exported function `root` (see the module documentation).
-pub(crate) fn part(module: &Module, root: FuncId) -> Module {
-    // Functions reachable from `root`, in discovery order, and the data they address.
-    let mut order = vec![root];
+pub fn part(module: &Module, root: FuncId) -> Module {
+    // Functions reachable from `root`, in discovery order, and the data they address. Ids
+    // out of range (an unverified module) are not followed.
+    let mut order: Vec<FuncId> = Vec::new();
     let mut data: Vec<DataId> = Vec::new();
-    let mut i = 0;
-    while i < order.len() {
-        let f = &module.functions[order[i]];
-        i += 1;
+    let mut next = vec![root];
+    while let Some(id) = next.pop() {
+        if order.contains(&id) {
+            continue;
+        }
+        let Some(f) = module.functions.get(id) else { continue };
+        order.push(id);
         for b in f.layout.blocks() {
             for inst in f.layout.block_insts(b) {
                 match f.dfg.insts[inst] {
-                    InstData::Call { func, .. } if !order.contains(&func) => order.push(func),
-                    InstData::DataAddr { data: d, .. } if !data.contains(&d) => data.push(d),
+                    InstData::Call { func, .. } => next.push(func),
+                    InstData::DataAddr { data: d, .. } if !data.contains(&d) && module.data.get(d).is_some() => {
+                        data.push(d)
+                    }
                     _ => {}
                 }
             }
@@ -47,11 +58,13 @@ pub(crate) fn part(module: &Module, root: FuncId) -> Module {
     }
     let mut out = Module::new();
     out.externs = module.externs.clone();
-    let data_map: HashMap<DataId, DataId> = data.iter().map(|&d| (d, out.add_data(module.data[d].clone()))).collect();
+    let data_map: HashMap<DataId, DataId> =
+        data.iter().filter_map(|&d| Some((d, out.add_data(module.data.get(d)?.clone())))).collect();
     // Ids are assigned in push order, so the new id of `order[k]` is the k-th.
     let func_map: HashMap<FuncId, FuncId> = order.iter().enumerate().map(|(k, &old)| (old, FuncId::new(k))).collect();
     for &old in &order {
-        let mut f = module.functions[old].clone();
+        let Some(f) = module.functions.get(old) else { continue };
+        let mut f = f.clone();
         if old != root {
             f.linkage = Linkage::Local;
         }
@@ -84,26 +97,26 @@ mod tests {
 
     #[test]
     fn a_part_holds_its_call_tree_with_only_the_root_exported() {
-        let m = strata_ir::text::parse_module(TEXT).expect("parses");
+        let m = crate::text::parse_module(TEXT).expect("parses");
         assert_eq!(roots(&m).len(), 2);
         let a = m.func_by_name("a").expect("a");
         let p = part(&m, a);
-        assert!(strata_ir::verifier::verify_module(&p).is_ok(), "{}", strata_ir::print_module(&p));
+        assert!(crate::verifier::verify_module(&p).is_ok(), "{}", crate::print_module(&p));
         let names: Vec<(&str, Linkage)> = p.functions.values().map(|f| (f.name.as_str(), f.linkage)).collect();
         assert_eq!(names, [("a", Linkage::Export), ("b", Linkage::Local), ("helper", Linkage::Local)]);
         assert_eq!(p.data.len(), 1, "only the data the call tree addresses");
         // The interpreter computes the same through the renumbered calls and data.
         let run = |m: &Module| {
-            let interp = strata_ir::Interpreter::new(m).expect("valid");
-            interp.call("a", &mut [strata_ir::Arg::Val(strata_ir::Val::I32(5))]).expect("runs")
+            let interp = crate::Interpreter::new(m).expect("valid");
+            interp.call("a", &mut [crate::Arg::Val(crate::Val::I32(5))]).expect("runs")
         };
-        assert_eq!(run(&p), Some(strata_ir::Val::I32(6)));
+        assert_eq!(run(&p), Some(crate::Val::I32(6)));
         assert_eq!(run(&m), run(&p));
     }
 
     #[test]
     fn a_leaf_part_is_the_function_alone() {
-        let m = strata_ir::text::parse_module(TEXT).expect("parses");
+        let m = crate::text::parse_module(TEXT).expect("parses");
         let b = m.func_by_name("b").expect("b");
         let p = part(&part(&m, b), FuncId::new(0));
         assert_eq!(p.functions.len(), 2);
