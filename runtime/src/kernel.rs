@@ -27,8 +27,9 @@ pub(crate) struct Kernel {
     fuel_start: i64,
     /// The host table every native call installs (`VmContext::host_table`, `host_count`,
     /// `user_data`), read once from the first code: every code of this kernel comes from
-    /// the same IR or a part of it (same externs, same numbering) with the engine's forwarders, so that
-    /// table serves tier 2 as well. Addresses, kept as integers; `first` owns the table.
+    /// the same IR or a part of it (same externs, same numbering) with the engine's
+    /// forwarders, so that table serves tier 2 as well. Addresses, kept as integers;
+    /// `first` owns the table.
     host_table: usize,
     host_count: u64,
     host_user_data: usize,
