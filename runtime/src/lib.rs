@@ -158,7 +158,10 @@ pub fn compile_cached(
     let llvm = dynamic_call::llvm_options(opts);
     let key = CacheKey::for_module(module, Tier::Optimized, opts.llvm_opt_level)
         .with("fuel", if llvm.fuel { "on" } else { "off" })
-        .with("depth_limit", if llvm.depth_limit { "on" } else { "off" });
+        .with("depth_limit", if llvm.depth_limit { "on" } else { "off" })
+        // Compiled in parts, the payload is a bundle of objects (one per export): keep the
+        // two forms apart, so one process never links both for one namespace.
+        .with("parts", if llvm.parallel { "per_export" } else { "whole" });
     let namespace = key.digest();
     if let Some(object) = cache.load(&key) {
         if let Ok(code) = strata_llvm::load_object(module, &object, &namespace) {

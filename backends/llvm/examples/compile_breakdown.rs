@@ -10,6 +10,9 @@
 //! is measured on its own: its part of the module (`strata_ir::partition`: the function and
 //! its callees) compiled on one thread, which is what an adaptive kernel's tier-up compiles;
 //! without it, whole files as `compile` does them (exports in parallel). For LLVM's own split of the pipeline and
+//! With `--object`, the disk cache's path instead: `compile_object` then `load_object` of
+//! whole files, one object on one thread against one object per export in parallel
+//! (`LlvmOptions::parallel`), median totals side by side. For LLVM's own split of the pipeline and
 //! of code generation (instruction selection, register allocation, …) run `opt -time-passes`
 //! and `llc -time-passes` on the `.ll` that `strata dump --emit llvm` prints.
 use std::path::PathBuf;
@@ -19,7 +22,8 @@ use strata_llvm::{compile, LlvmOptions};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let parts = args.iter().any(|a| a == "--parts");
-    args.retain(|a| a != "--parts");
+    let object = args.iter().any(|a| a == "--object");
+    args.retain(|a| a != "--parts" && a != "--object");
     let runs: usize = args.first().and_then(|s| s.parse().ok()).unwrap_or(21).max(1);
     let levels: Vec<u8> = args
         .get(1)
@@ -32,6 +36,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             files.push(e?.path());
         }
         files.sort();
+    }
+    if object {
+        return objects(&files, runs, &levels);
     }
     println!(
         "{:<14} {:>3} {:>8} {:>7} {:>7} {:>8} {:>8} {:>7} {:>7} {:>7}   (ms, medians of {runs})",
@@ -83,6 +90,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
                 println!();
             }
+        }
+    }
+    Ok(())
+}
+
+/// `--object`: median time of `compile_object` + `load_object` (+ drop) per file, whole
+/// against in parts, the two interleaved run by run so drift hits both alike.
+fn objects(files: &[PathBuf], runs: usize, levels: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+    println!("{:<14} {:>3} {:>9} {:>9} {:>6}   (ms, medians of {runs})", "file", "lvl", "whole", "parts", "ratio");
+    for path in files {
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("?");
+        let src = std::fs::read(path)?;
+        let module = strata_frontend::compile_bytes(name, &src).map_err(|d| format!("{name}: {d:?}"))?;
+        for &level in levels {
+            let mut times: [Vec<Duration>; 2] = Default::default();
+            for run in 0..runs {
+                for (k, parallel) in [false, true].into_iter().enumerate() {
+                    let opts = LlvmOptions { parallel, ..LlvmOptions::with_opt_level(level) };
+                    // A fresh namespace per compile: nothing is shared with an earlier load.
+                    let ns = format!("breakdown_{name}_{level}_{run}_{k}");
+                    let start = Instant::now();
+                    let bytes = strata_llvm::compile_object(&module, &opts, &ns)?;
+                    drop(strata_llvm::load_object(&module, &bytes, &ns)?);
+                    times[k].push(start.elapsed());
+                }
+            }
+            let med = |v: &mut Vec<Duration>| {
+                v.sort();
+                v.get(v.len() / 2).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+            };
+            let (w, p) = (med(&mut times[0]), med(&mut times[1]));
+            println!("{name:<14} O{level:<2} {w:>9.2} {p:>9.2} {:>6.2}", w / p.max(1e-9));
         }
     }
     Ok(())

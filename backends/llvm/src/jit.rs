@@ -43,8 +43,7 @@ use strata_ir::{ArrayCallFn, Signature, TrapCode, VmContext};
 pub fn compile(module: &strata_ir::Module, opts: &LlvmOptions) -> Result<CompiledModule> {
     let start = Instant::now();
     check_options(opts)?;
-    let roots = strata_ir::partition::roots(module);
-    if !opts.parallel || roots.len() < 2 || crate::workers::helpers() == 0 {
+    let Some(roots) = crate::parts::split_roots(module, opts) else {
         let (object, exports, mut timings) = compile_part(module, opts)?;
         let t = Instant::now();
         let mut compiled = CompiledModule::default();
@@ -53,25 +52,11 @@ pub fn compile(module: &strata_ir::Module, opts: &LlvmOptions) -> Result<Compile
         timings.total = start.elapsed();
         compiled.timings = timings;
         return Ok(compiled);
-    }
-    // Parts renumber calls and data: the whole module must be valid first.
-    let t = Instant::now();
-    strata_ir::verifier::verify_module(module).map_err(crate::CompileError::InvalidIr)?;
-    let verify = t.elapsed();
-    crate::lower::check_export_symbols(module)?;
-    let jobs: Vec<Box<dyn FnOnce() -> Result<Part> + Send>> = roots
-        .iter()
-        .map(|&root| {
-            let part = strata_ir::partition::part(module, root);
-            let opts = opts.clone();
-            Box::new(move || compile_part(&part, &opts)) as Box<dyn FnOnce() -> Result<Part> + Send>
-        })
-        .collect();
-    let parts = crate::workers::run_all(jobs);
+    };
+    let (parts, verify) = crate::parts::compile_parts(module, &roots, opts, compile_part)?;
     let mut timings = CompileTimings { verify, ..CompileTimings::default() };
     let mut compiled = CompiledModule::default();
-    for part in parts {
-        let (object, exports, t) = part?;
+    for (object, exports, t) in parts {
         timings.verify += t.verify;
         timings.lower += t.lower;
         timings.optimize += t.optimize;
@@ -114,13 +99,6 @@ fn compile_part(module: &strata_ir::Module, opts: &LlvmOptions) -> Result<Part> 
     Ok((object, exports, timings))
 }
 
-/// Looks up the entry point and trampoline of every export in `code`.
-pub(crate) fn link(code: Arc<JitCode>, exports: Vec<Export>) -> Result<CompiledModule> {
-    let mut compiled = CompiledModule::default();
-    compiled.add_code(code, exports)?;
-    Ok(compiled)
-}
-
 /// Where the time of one [`compile`] went. When the module was compiled in parts on several
 /// threads ([`LlvmOptions::parallel`]), each stage is the sum over the parts (so the stages
 /// may add up to more than `total`, which is the wall-clock time).
@@ -156,7 +134,7 @@ pub struct CompiledModule {
 
 impl CompiledModule {
     /// Adds the entry point and trampoline of every export in `code`.
-    fn add_code(&mut self, code: Arc<JitCode>, exports: Vec<Export>) -> Result<()> {
+    pub(crate) fn add_code(&mut self, code: Arc<JitCode>, exports: Vec<Export>) -> Result<()> {
         for Export { name, symbol, trampoline, sig } in exports {
             let entry = code.lookup(&symbol)?;
             let tramp = code.lookup(&trampoline)?;

@@ -15,6 +15,7 @@
 //! and loads JIT objects for a disk cache, `orc` owns the shared ORC JIT), `target` makes
 //! target machines. inkwell types never appear in the public API.
 
+mod bundle;
 mod emit;
 mod error;
 mod jit;
@@ -22,6 +23,7 @@ mod lower;
 mod object;
 mod options;
 mod orc;
+mod parts;
 mod pipeline;
 mod target;
 mod workers;

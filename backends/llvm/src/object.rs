@@ -11,9 +11,13 @@
 //! may be trusted: the caller must only pass back bytes that [`compile_object`] produced
 //! for the same module, options and host CPU (a cache checks that with its key and a
 //! checksum).
+//!
+//! A module with several exported functions is compiled in parts, as [`crate::compile`]
+//! does ([`LlvmOptions::parallel`]): then the bytes are a bundle of one object per part
+//! (`bundle.rs`), which [`load_object`] links part by part.
 
 use crate::error::{CompileError, Result};
-use crate::jit::{link, CompiledModule};
+use crate::jit::CompiledModule;
 use crate::lower::{Export, MathCalls};
 use crate::options::LlvmOptions;
 use crate::orc::JitCode;
@@ -27,7 +31,12 @@ use strata_ir::abi::array_call_symbol;
 /// Compiles `module` for the host (or `opts.target_cpu`) to a relocatable object that
 /// [`load_object`] links into this or another process. `namespace` (ASCII letters, digits
 /// and `_`, at most 64 of them) keeps its symbols apart from other objects': give equal
-/// namespaces only to equal code, e.g. a hash of the cache key.
+/// namespaces only to equal code, e.g. a hash of the cache key, and let it tell apart
+/// compiles with and without [`LlvmOptions::parallel`].
+///
+/// With [`LlvmOptions::parallel`] and more than one exported function, the exports are
+/// compiled in parallel, each with its callees, and the bytes are a bundle of those objects
+/// (an opaque format only [`load_object`] reads); otherwise they are one object file.
 ///
 /// ```
 /// let m = strata_ir::parse_module(
@@ -44,6 +53,20 @@ use strata_ir::abi::array_call_symbol;
 /// ```
 pub fn compile_object(module: &strata_ir::Module, opts: &LlvmOptions, namespace: &str) -> Result<Vec<u8>> {
     check_options(opts)?;
+    symbol_prefix(namespace)?;
+    let Some(roots) = crate::parts::split_roots(module, opts) else {
+        return object_of(module, opts, namespace);
+    };
+    // One object per part, all under the same symbol prefix: each exported symbol is
+    // defined in exactly one part, and callees are local to the parts that copy them.
+    let namespace = namespace.to_string();
+    let job = move |part: &strata_ir::Module, opts: &LlvmOptions| object_of(part, opts, &namespace);
+    let (objects, _) = crate::parts::compile_parts(module, &roots, opts, job)?;
+    Ok(crate::bundle::join(objects))
+}
+
+/// One relocatable object for all of `module`, on this thread.
+fn object_of(module: &strata_ir::Module, opts: &LlvmOptions, namespace: &str) -> Result<Vec<u8>> {
     let prefix = symbol_prefix(namespace)?;
     let spec = TargetSpec::new(opts, None);
     let how = Lowering { spec: &spec, math: MathCalls::Libm, names: false, symbol_prefix: &prefix };
@@ -65,19 +88,36 @@ pub fn compile_object(module: &strata_ir::Module, opts: &LlvmOptions, namespace:
 pub fn load_object(module: &strata_ir::Module, object: &[u8], namespace: &str) -> Result<CompiledModule> {
     let start = Instant::now();
     let prefix = symbol_prefix(namespace)?;
-    let exports = module
-        .functions
-        .values()
-        .filter(|f| f.linkage == strata_ir::Linkage::Export)
-        .map(|f| Export {
-            name: f.name.clone(),
-            symbol: format!("{prefix}{}", f.name),
-            trampoline: format!("{prefix}{}", array_call_symbol(&f.name)),
-            sig: f.sig.clone(),
-        })
-        .collect();
-    let code = JitCode::load_shared(object, namespace)?;
-    let mut compiled = link(code, exports)?;
+    let export = |f: &strata_ir::Function| Export {
+        name: f.name.clone(),
+        symbol: format!("{prefix}{}", f.name),
+        trampoline: format!("{prefix}{}", array_call_symbol(&f.name)),
+        sig: f.sig.clone(),
+    };
+    let objects = crate::bundle::split(object)?;
+    let mut compiled = CompiledModule::default();
+    if let [object] = objects[..] {
+        let exports =
+            module.functions.values().filter(|f| f.linkage == strata_ir::Linkage::Export).map(export).collect();
+        compiled.add_code(JitCode::load_shared(object, namespace)?, exports)?;
+    } else {
+        // A bundle holds one object per part, in the order of `partition::roots`, and each
+        // part defines the one export it was made for.
+        let roots = strata_ir::partition::roots(module);
+        if roots.len() != objects.len() {
+            return Err(CompileError::Jit(format!(
+                "the object bundle holds {} parts, but the module has {} exported functions",
+                objects.len(),
+                roots.len()
+            )));
+        }
+        for (i, (object, root)) in objects.into_iter().zip(roots).enumerate() {
+            // The parts share a symbol prefix, so each is registered (and shared between
+            // loads of the same bundle) under a key of its own.
+            let code = JitCode::load_shared(object, &format!("{namespace}#{i}"))?;
+            compiled.add_code(code, vec![export(&module.functions[root])])?;
+        }
+    }
     compiled.timings.link = start.elapsed();
     compiled.timings.total = compiled.timings.link;
     Ok(compiled)

@@ -59,3 +59,49 @@ fn many_threads_compiling_in_parallel_at_once() {
         assert_eq!(h.join().expect("thread"), Some(42));
     }
 }
+
+/// `a`, `b` and `c` of `code` on the inputs of the test above.
+fn check_results(code: &strata_llvm::CompiledModule, what: &str) {
+    for (name, x, want) in [("a", 1i32, 41i32), ("b", 1, 31), ("c", -7, 49)] {
+        let f = code.get(name).unwrap_or_else(|| panic!("{what}: `{name}` exported"));
+        let mut ctx = VmContext::default();
+        // SAFETY: scalar arguments only, no host functions.
+        let r = unsafe { f.call(&[x as u32 as u64], &mut ctx) };
+        assert_eq!(r.map(|v| v.map(|s| s as u32 as i32)), Ok(Some(want)), "{what}: {name}({x})");
+    }
+}
+
+#[test]
+fn cached_objects_compile_in_parts_and_load_like_the_whole_module() {
+    use strata_llvm::{compile_object, load_object};
+    let m = strata_ir::parse_module(TEXT).expect("parses");
+    let whole = compile_object(&m, &LlvmOptions { parallel: false, ..LlvmOptions::default() }, "test_parts_whole")
+        .expect("compiles");
+    let parts = compile_object(&m, &LlvmOptions::default(), "test_parts_bundle").expect("compiles");
+    assert!(whole.starts_with(b"\x7fELF") || !cfg!(target_os = "linux"), "one ELF object");
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) > 1 {
+        assert!(parts.starts_with(b"STRATA\0B"), "a bundle of one object per export");
+    }
+    let from_whole = load_object(&m, &whole, "test_parts_whole").expect("loads");
+    let from_parts = load_object(&m, &parts, "test_parts_bundle").expect("loads");
+    check_results(&from_whole, "whole");
+    check_results(&from_parts, "parts");
+    // A second load of the bundle shares the parts already linked.
+    let again = load_object(&m, &parts, "test_parts_bundle").expect("loads again");
+    for name in ["a", "b", "c"] {
+        assert_eq!(again.get(name).map(|f| f.entry), from_parts.get(name).map(|f| f.entry), "{name} shared");
+    }
+    drop((from_parts, again));
+    check_results(&load_object(&m, &parts, "test_parts_bundle").expect("links again once dropped"), "reloaded");
+    if parts.starts_with(b"STRATA\0B") {
+        // A bundle for another module (other exports) and damaged bundles are errors.
+        let one = strata_ir::parse_module(
+            "export fn @c(x: i32) -> i32 {\nblock0(v0: i32):\n    v1 = imul.i32 v0, v0\n    return v1\n}\n",
+        )
+        .expect("parses");
+        assert!(load_object(&one, &parts, "test_parts_other").is_err(), "3 parts for 1 export");
+        for n in [9, 20, parts.len() / 2, parts.len() - 1] {
+            assert!(load_object(&m, &parts[..n], "test_parts_cut").is_err(), "cut to {n} bytes");
+        }
+    }
+}
