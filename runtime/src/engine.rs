@@ -48,6 +48,7 @@ pub struct EngineBuilder {
     pub(crate) capacity: usize,
     pub(crate) cache_dir: Option<PathBuf>,
     pub(crate) jit: bool,
+    pub(crate) warm_up: bool,
     pub(crate) on_event: Option<EventCallback>,
 }
 
@@ -63,6 +64,7 @@ impl Default for EngineBuilder {
             capacity: DEFAULT_CACHE_CAPACITY,
             cache_dir: None,
             jit: true,
+            warm_up: false,
             on_event: None,
         }
     }
@@ -153,6 +155,26 @@ impl EngineBuilder {
         self
     }
 
+    /// `true` warms tier 2 up in the background as the engine is built: LLVM compiles a small
+    /// built-in module on the tier-up thread, at its low priority, and drops it
+    /// (`strata_llvm::warm_up`). That pays LLVM's once-per-process costs (target and pass
+    /// registration, the JIT, first-touch page faults), which otherwise make the first tier-2
+    /// compile take about twice as long as later ones, before any kernel waits for it.
+    /// Worth it for an engine that will compile on tier 2 (a [`Tier::Optimized`] or
+    /// [`Tier::Adaptive`] one) and has some idle time first; it costs one compile's CPU
+    /// (tens of milliseconds) once per engine. Default `false`; without the `llvm` feature
+    /// or with the JIT off it does nothing. [`crate::EngineStats::warm_up`] says when it is done.
+    ///
+    /// ```
+    /// use strata_runtime::{Engine, Tier};
+    /// let engine = Engine::builder().tier(Tier::Adaptive).warm_up(true).build();
+    /// # let _ = engine;
+    /// ```
+    pub fn warm_up(mut self, enabled: bool) -> Self {
+        self.warm_up = enabled;
+        self
+    }
+
     /// Calls `f` for every compile event (compilations, cache hits, tier-ups), on the
     /// thread that caused it (a background thread for tier-ups).
     pub fn on_event(mut self, f: impl Fn(&CompileEvent) + Send + Sync + 'static) -> Self {
@@ -178,19 +200,47 @@ impl EngineBuilder {
                 None
             }
         });
-        Engine {
-            inner: Arc::new(EngineInner {
-                cache: KernelCache::new(self.capacity),
-                stats,
-                hosts: Arc::new(HostRegistry::default()),
-                cpu: cpu_hash(),
-                jit,
-                disk,
-                config: self,
-            }),
+        let warm_up = self.warm_up && jit;
+        let inner = Arc::new(EngineInner {
+            cache: KernelCache::new(self.capacity),
+            stats,
+            hosts: Arc::new(HostRegistry::default()),
+            cpu: cpu_hash(),
+            jit,
+            disk,
+            config: self,
+        });
+        if warm_up {
+            warm_up_tier2(&inner);
         }
+        Engine { inner }
     }
 }
+
+/// Queues LLVM's warm-up on the tier-up thread (see [`EngineBuilder::warm_up`]); it holds
+/// the engine weakly, so an engine dropped before its turn is not kept alive for it.
+#[cfg(feature = "llvm")]
+fn warm_up_tier2(inner: &Arc<EngineInner>) {
+    let engine = Arc::downgrade(inner);
+    // As tier-up compiles: on the tier-up thread only, not the normal-priority helpers.
+    let opts = strata_llvm::LlvmOptions {
+        parallel: false,
+        ..strata_llvm::LlvmOptions::with_opt_level(inner.config.opt_level)
+    };
+    crate::tier_up::submit(Box::new(move || {
+        if engine.strong_count() == 0 {
+            return;
+        }
+        if let Ok(took) = strata_llvm::warm_up(&opts) {
+            if let Some(inner) = engine.upgrade() {
+                inner.stats.warmed_up(took);
+            }
+        }
+    }));
+}
+
+#[cfg(not(feature = "llvm"))]
+fn warm_up_tier2(_: &Arc<EngineInner>) {}
 
 pub(crate) struct EngineInner {
     pub(crate) config: EngineBuilder,

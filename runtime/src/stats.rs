@@ -42,6 +42,9 @@ pub struct EngineStats {
     pub tier_downs: u64,
     /// Tier-2 compilations answered by the on-disk cache (LLVM did not run).
     pub disk_cache_hits: u64,
+    /// How long the background warm-up of tier 2 took, once it has finished (see
+    /// [`crate::EngineBuilder::warm_up`]); `None` before, or without one.
+    pub warm_up: Option<std::time::Duration>,
     /// The most recent events (at most [`MAX_EVENTS`]), oldest first.
     pub events: Vec<CompileEvent>,
 }
@@ -64,6 +67,8 @@ pub(crate) struct Stats {
     tier_ups: AtomicU64,
     tier_downs: AtomicU64,
     disk_hits: AtomicU64,
+    /// Nanoseconds the warm-up took plus one (0: not finished).
+    warm_up_ns: AtomicU64,
     events: Mutex<VecDeque<CompileEvent>>,
     callback: Option<EventCallback>,
 }
@@ -102,6 +107,11 @@ impl Stats {
         self.tier_downs.fetch_add(1, Ordering::Relaxed);
     }
 
+    pub(crate) fn warmed_up(&self, took: std::time::Duration) {
+        let ns = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX - 1);
+        self.warm_up_ns.store(ns.saturating_add(1), Ordering::Relaxed);
+    }
+
     pub(crate) fn tiered_up(&self) {
         self.tier_ups.fetch_add(1, Ordering::Relaxed);
     }
@@ -115,6 +125,10 @@ impl Stats {
             tier_ups: self.tier_ups.load(Ordering::Relaxed),
             tier_downs: self.tier_downs.load(Ordering::Relaxed),
             disk_cache_hits: self.disk_hits.load(Ordering::Relaxed),
+            warm_up: match self.warm_up_ns.load(Ordering::Relaxed) {
+                0 => None,
+                ns => Some(std::time::Duration::from_nanos(ns - 1)),
+            },
             events,
         }
     }

@@ -179,3 +179,31 @@ export fn cold(x: [f32], y: mut [f32]) {
     assert_eq!(s.compiles_on(Tier::Optimized), 2, "one part per hot kernel");
     assert!(!s.events.iter().any(|e| e.tier == Tier::Optimized && e.cache_hit), "no part served the other");
 }
+
+#[test]
+fn a_warm_up_runs_in_the_background_and_leaves_results_unchanged() {
+    if !Tier::Optimized.is_available() {
+        return;
+    }
+    let warmed = Engine::builder().tier(Tier::Optimized).warm_up(true).build();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let took = loop {
+        if let Some(t) = warmed.stats().warm_up {
+            break t;
+        }
+        assert!(Instant::now() < deadline, "the warm-up finished within 120 s");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert!(took > Duration::ZERO);
+    // The warm-up compiled nothing of the engine's: no compile or cache event.
+    let stats = warmed.stats();
+    assert_eq!(stats.compiles, [0; 4]);
+    assert!(stats.events.is_empty());
+    let plain = Engine::builder().tier(Tier::Optimized).build();
+    let (x, taps) = inputs();
+    let (mut a, mut b) = (vec![0.0f32; 256], vec![0.0f32; 256]);
+    fir::get(&warmed).expect("compiles").call((&x, &taps, &mut a)).expect("runs");
+    fir::get(&plain).expect("compiles").call((&x, &taps, &mut b)).expect("runs");
+    assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()), "same results");
+    assert_eq!(plain.stats().warm_up, None, "no warm-up unless asked for");
+}

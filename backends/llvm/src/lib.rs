@@ -26,6 +26,7 @@ mod orc;
 mod parts;
 mod pipeline;
 mod target;
+mod warm_up;
 mod workers;
 
 pub use emit::{dump, emit};
@@ -33,6 +34,7 @@ pub use error::CompileError;
 pub use jit::{compile, CallError, CompileTimings, CompiledFunc, CompiledModule};
 pub use object::{compile_object, load_object};
 pub use options::{EmitKind, LlvmOptions};
+pub use warm_up::warm_up;
 
 /// The LLVM version this backend was built against, as LLVM reports it.
 pub fn llvm_version() -> (u32, u32, u32) {
