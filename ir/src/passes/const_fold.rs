@@ -10,7 +10,11 @@
 //! are removed (the builder's cleanups). Exact integer identities are applied too:
 //! `x+0`, `0+x`, `x-0`, `x*1`, `x*0`, `x&-1`, `x|0`, `x^0`, shifts by a multiple of
 //! the width, and same-operand rules `x-x`, `x^x` (0), `x&x`, `x|x`, `min/max x, x` (x),
-//! `icmp cc x, x` (true for `eq sle sge ule uge`).
+//! `icmp cc x, x` (true for `eq sle sge ule uge`). A scalar load from a data object's
+//! address at a constant offset, wholly inside the object, becomes the constant it reads
+//! (data objects are read-only; with specialization this turns `taps[k]` into a number
+//! once `unroll` has made `k` constant). Only [`run`] sees the module's data;
+//! [`run_function`] leaves loads alone.
 //!
 //! What it must not do: fold an operation that traps (`sdiv`/`udiv`/`srem`/`urem` by
 //! zero stays, so the trap happens at run time); apply float identities (`x+0.0`,
@@ -25,24 +29,32 @@
 
 use crate::analysis::{ControlFlowGraph, DominatorTree};
 use crate::builder::{remove_trivial_block_params, remove_unreachable_blocks};
-use crate::entities::{Block, Inst, SecondaryMap, Value};
+use crate::entities::{Block, DataId, Inst, PrimaryMap, SecondaryMap, Value};
 use crate::function::Function;
 use crate::instructions::{BlockCall, InstData};
 use crate::interp::ops;
-use crate::module::Module;
+use crate::module::{DataObject, Module};
 use crate::opcode::Opcode;
 use crate::types::{LaneType, Type};
 use crate::ValueDef;
 
-/// Folds every function of `module`.
+/// Folds every function of `module`, including loads from its (read-only) data objects.
 pub fn run(module: &mut Module) {
-    for f in module.functions.values_mut() {
-        run_function(f);
+    let Module { functions, data, .. } = module;
+    for f in functions.values_mut() {
+        fold_function(f, Some(data));
     }
 }
 
-/// Folds one function.
+/// Folds one function (loads stay: the data objects are the module's).
 pub fn run_function(f: &mut Function) {
+    fold_function(f, None);
+}
+
+/// The data objects loads may be folded from.
+type DataObjects = PrimaryMap<DataId, DataObject>;
+
+fn fold_function(f: &mut Function, data: Option<&DataObjects>) {
     let Some(entry) = f.entry_block() else { return };
     let mut branches_folded = false;
     loop {
@@ -55,7 +67,7 @@ pub fn run_function(f: &mut Function) {
         for b in order {
             let insts: Vec<Inst> = f.layout.block_insts(b).collect();
             for inst in insts {
-                match fold(f, inst, &subst) {
+                match fold(f, inst, &subst, data) {
                     Fold::Nothing => {}
                     Fold::Replace(data) => {
                         f.dfg.replace_inst(inst, data);
@@ -141,11 +153,37 @@ fn make_const(ty: Type, bits: u64) -> Option<InstData> {
     }
 }
 
+/// The register bits a scalar integer or float load of type `ty` reads at constant offset
+/// `off` from a data object's address `base`, if the whole access lies inside the object
+/// (outside, the load traps at run time and stays). Data objects are read-only, so the
+/// bytes are the ones every execution reads; little-endian, as the interpreter reads them.
+fn load_from_data(
+    f: &Function,
+    subst: &SecondaryMap<Value, Option<Value>>,
+    data: &DataObjects,
+    ty: Type,
+    base: Value,
+    off: Value,
+) -> Option<u64> {
+    if !ty.is_scalar() || !(ty.is_int() || ty.is_float()) {
+        return None;
+    }
+    let ValueDef::Result(addr) = f.dfg.value_def(resolve(subst, base)) else { return None };
+    let InstData::DataAddr { data: id } = f.dfg.insts[addr] else { return None };
+    let object = data.get(id)?;
+    let off = usize::try_from(const_bits(f, subst, off)? as i64).ok()?;
+    let size = ty.bytes()? as usize;
+    let bytes = object.bytes.get(off..off.checked_add(size)?)?;
+    let mut le = [0u8; 8];
+    le[..size].copy_from_slice(bytes);
+    Some(u64::from_le_bytes(le))
+}
+
 fn is_int_scalar(ty: Type) -> bool {
     ty.is_scalar() && ty.is_int()
 }
 
-fn fold(f: &Function, inst: Inst, subst: &SecondaryMap<Value, Option<Value>>) -> Fold {
+fn fold(f: &Function, inst: Inst, subst: &SecondaryMap<Value, Option<Value>>, data: Option<&DataObjects>) -> Fold {
     let c = |v: Value| const_bits(f, subst, v);
     let result_ty = f.dfg.inst_result(inst).map(|r| f.dfg.value_type(r));
     let konst = |bits: u64| match result_ty.and_then(|ty| make_const(ty, bits)) {
@@ -153,6 +191,10 @@ fn fold(f: &Function, inst: Inst, subst: &SecondaryMap<Value, Option<Value>>) ->
         None => Fold::Nothing,
     };
     match f.dfg.insts[inst] {
+        InstData::Load { args: [base, off] } => match (result_ty, data) {
+            (Some(ty), Some(data)) => load_from_data(f, subst, data, ty, base, off).map_or(Fold::Nothing, konst),
+            _ => Fold::Nothing,
+        },
         InstData::Unary { op, arg, .. } => {
             let Some(ty) = result_ty else { return Fold::Nothing };
             let from = f.dfg.value_type(arg);

@@ -51,8 +51,11 @@ const PASSES: &[(&str, PassFn)] = &[
 
 /// What `-O1` runs.
 const O1: &str = "const-fold,simplify-cfg,dce";
-/// What `-O2` and `-O3` run.
-const O2: &str = "inline,const-fold,simplify-cfg,gvn,licm,bce,index-split,version-ranges,unroll,vectorize,dce";
+/// What `-O2` and `-O3` run. `const-fold,simplify-cfg` run again after `unroll`: a fully
+/// unrolled inner loop leaves constant indices (and loads of specialized data at them) and
+/// a chain of blocks, which they fold to constants and merge into one block.
+const O2: &str =
+    "inline,const-fold,simplify-cfg,gvn,licm,bce,index-split,version-ranges,unroll,const-fold,simplify-cfg,vectorize,dce";
 
 /// What `-O2` and `-O3` mean for a backend that vectorizes and unrolls by itself (tier 2,
 /// LLVM): the same scalar clean-up without `unroll` and `vectorize`, whose 128-bit vectors
