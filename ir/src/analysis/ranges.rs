@@ -231,9 +231,12 @@ impl<'a> RangeFacts<'a> {
                 _ => false,
             },
             ValueDef::Param(block, n) => {
-                if assumed.is_some() || Some(block) == self.f.entry_block() {
+                if Some(block) == self.f.entry_block() {
                     return false;
                 }
+                // Another parameter than the one assumed (e.g. the counter of a loop that
+                // runs before this one and hands its last value on): proved by an induction
+                // of its own, which does not use the assumption (`depth` bounds a cycle).
                 self.param_nonneg(v, block, n as usize, depth)
             }
             ValueDef::Detached => false,

@@ -6,7 +6,8 @@
 //! ```text
 //! pre:      lim = smin bound, C - c
 //!           br header'(init...)
-//! header':  brif i' <s lim, body', header(params'...)   ; the copy: smin(C, i' + c) is i' + c
+//! header':  brif i' <s lim, body', bridge                ; the copy: smin(C, i' + c) is i' + c
+//! bridge:   br header(params'...)                        ; the original's new preheader
 //! header:   brif i <s bound, body, exit                  ; the original: smin(C, i + c) is C
 //! ```
 //!
@@ -159,11 +160,18 @@ fn transform(f: &mut Function, plan: Plan) {
     let test = f.dfg.make_inst(InstData::IntCompare { cond: IntCC::Slt, args: [iv, lim] }, Some(Type::BOOL));
     f.layout.append_inst(test, copy_header);
     let cond = f.dfg.inst_result(test).unwrap_or(iv);
+    // The copy leaves through a block of its own that only jumps to the original header:
+    // the original loop keeps a preheader, which the loop passes after this one (unroll,
+    // vectorize) need to recognize it as a counted loop.
     let params = f.dfg.block_params(copy_header).to_vec();
+    let bridge = f.dfg.make_block();
+    f.layout.insert_block_before(bridge, header);
+    let jump = f.dfg.make_inst(InstData::Jump { dest: BlockCall::new(header, params) }, None);
+    f.layout.append_inst(jump, bridge);
     let branch = InstData::Brif {
         cond,
         then_dest: BlockCall::new(copy_inside, Vec::new()),
-        else_dest: BlockCall::new(header, params),
+        else_dest: BlockCall::new(bridge, Vec::new()),
     };
     let branch = f.dfg.make_inst(branch, None);
     f.layout.append_inst(branch, copy_header);

@@ -3,8 +3,9 @@
 //! - **Full**: when the induction variable starts at a constant and the bound is a constant,
 //!   and the trip count and the copied code stay under [`FULL_MAX_TRIPS`] and
 //!   [`FULL_MAX_INSTS`], the body is copied once per iteration (the induction variable a
-//!   constant in each copy) into a block in front of the header, which then runs its test
-//!   once, finds it false and leaves.
+//!   constant in each copy) into a block in front of the header, which jumps straight to the
+//!   loop's exit (the original loop is removed) or, when code after the loop refers to the
+//!   header's values directly, to the header, whose test then fails once.
 //! - **Partial by [`FACTOR`]**: otherwise, when the body is small, a copy of the loop whose
 //!   body is [`FACTOR`] copies of the original runs while all of the next [`FACTOR`]
 //!   iterations pass the loop test (`i <s n - (FACTOR - 1)`, guarded against wrapping);
@@ -22,7 +23,8 @@
 use crate::analysis::counted::CountedLoop;
 use crate::analysis::loop_walk::each_counted_loop;
 use crate::analysis::ranges::const_i64;
-use crate::entities::{Block, Inst, Value};
+use crate::builder::remove_unreachable_blocks;
+use crate::entities::{Block, Inst, SecondaryMap, Value};
 use crate::function::Function;
 use crate::instructions::{BlockCall, FloatFlags, InstData, IntCC};
 use crate::module::Module;
@@ -122,8 +124,67 @@ fn full(f: &mut Function, cl: &CountedLoop, body: &[Inst], init: &[Value], start
         }
         params = copy_body(f, cl, body, &params, block);
     }
-    append(f, block, InstData::Jump { dest: BlockCall::new(cl.header, params) }, None);
     f.dfg.insts[cl.entry_jump] = InstData::Jump { dest: BlockCall::new(block, vec![]) };
+    match exit_after(f, cl, &params) {
+        Some(exit) => {
+            append(f, block, InstData::Jump { dest: exit }, None);
+            // The original loop is now unreachable.
+            if let Some(entry) = f.entry_block() {
+                remove_unreachable_blocks(f, entry);
+            }
+        }
+        None => {
+            append(f, block, InstData::Jump { dest: BlockCall::new(cl.header, params) }, None);
+        }
+    }
+}
+
+/// Where a fully unrolled loop goes on: the loop's exit, when the header holds only the
+/// test and its branch and nothing outside the loop uses the test. The header's parameters
+/// are then replaced everywhere by their values after the last copy (`finals`): code after
+/// the loop could only use them where the header dominated, which is now only reached
+/// through the copies, where `finals` are defined. Otherwise `None` (nothing changed), and
+/// the copies jump to the header, whose test then fails once (what later passes cannot see
+/// through: its parameter also receives the back-edge's value).
+fn exit_after(f: &mut Function, cl: &CountedLoop, finals: &[Value]) -> Option<BlockCall> {
+    let header: Vec<Inst> = f.layout.block_insts(cl.header).collect();
+    if header != [cl.test, cl.branch] {
+        return None;
+    }
+    let InstData::Brif { then_dest, else_dest, .. } = &f.dfg.insts[cl.branch] else { return None };
+    let exit_is_else = match (then_dest.block == cl.exit, else_dest.block == cl.exit) {
+        (false, true) => true,
+        (true, false) => false,
+        _ => return None,
+    };
+    let test = f.dfg.inst_result(cl.test)?;
+    for b in f.layout.blocks() {
+        if b == cl.header || b == cl.body {
+            continue;
+        }
+        for i in f.layout.block_insts(b) {
+            let mut uses = false;
+            f.dfg.insts[i].for_each_value(|v| uses |= v == test);
+            if uses {
+                return None;
+            }
+        }
+    }
+    let exit = if exit_is_else { else_dest } else { then_dest };
+    if exit.args.contains(&test) {
+        return None;
+    }
+    let params = f.dfg.block_params(cl.header).to_vec();
+    if params.len() != finals.len() {
+        return None;
+    }
+    let mut subst: SecondaryMap<Value, Option<Value>> = SecondaryMap::new();
+    for (&p, &v) in params.iter().zip(finals) {
+        subst[p] = Some(v);
+    }
+    f.dfg.replace_uses(&subst);
+    let InstData::Brif { then_dest, else_dest, .. } = &f.dfg.insts[cl.branch] else { return None };
+    Some(if exit_is_else { else_dest.clone() } else { then_dest.clone() })
 }
 
 /// Partial unrolling by [`FACTOR`] in front of the original loop.

@@ -1,7 +1,8 @@
 //! Loop vectorization to 128-bit vectors (4 × 32-bit or 2 × 64-bit lanes).
 //!
 //! A counted loop (see [`crate::analysis::counted`]) whose body is straight-line lane-wise
-//! arithmetic on unit-stride loads and stores `x[i]` gets a vector copy in front of it:
+//! arithmetic on unit-stride loads and stores `x[i]` (and loads `x[i ± c]`) gets a vector
+//! copy in front of it:
 //!
 //! ```text
 //! pre:      ...; limit = (largest vi such that lanes vi .. vi+V-1 pass every test)
@@ -25,6 +26,10 @@
 //!   its buffer: no iteration reads what a different iteration writes (`x[i] = x[i-1]`
 //!   is an offset, not `i * size`, and is rejected). Distinct slice parameters are
 //!   assumed not to overlap unless they are the same slice (no frontend makes sub-slices);
+//! - a load may also be at `base + (i ± c) * size` (constant `c`; `x[n - k]` of a FIR once
+//!   its taps are unrolled) when the loop stores nothing to that `base`: lane k then reads
+//!   element `i + k ± c`, which is what scalar iteration `i + k` reads, and no lane writes
+//!   it. Stores stay at `i`;
 //! - every other body instruction is a lane-wise pure operation, a bounds check of `i`
 //!   against a loop-invariant length, or the increment; `i` has no other use;
 //! - a carried value other than `i` is a reduction `acc = acc op x` used nowhere else:
@@ -78,8 +83,10 @@ pub fn is_vectorizable(f: &Function, loops: &LoopAnalysis, lp: Loop, cl: &Counte
 enum Kind {
     /// Dropped: a bounds check folded into the limit, or the increment.
     Drop,
-    /// `i * size` (or `i << k`): recomputed from the vector loop's `vi`.
+    /// `i * size` (or `i << k`), or `(i ± c) * size`: recomputed from the vector loop's `vi`.
     Offset,
+    /// `i + c` or `i - c` (constant `c`), only scaled into load offsets: recomputed from `vi`.
+    Shifted,
     /// A load, store or lane-wise operation on V lanes.
     Vector,
     /// A pure operation on loop-invariant values: copied as a scalar.
@@ -234,6 +241,10 @@ fn analyze(f: &Function, loops: &LoopAnalysis, lp: Loop, cl: &CountedLoop) -> Op
     let mut lengths = Vec::new();
     let mut lane_bits: Option<u32> = None;
     let mut stored = false;
+    // Bases loaded at a shifted index, and bases stored to: a buffer read at `i + c` must
+    // not be written in the loop (lane k would read what lane k + c writes, or wrote).
+    let mut shifted_bases: Vec<Value> = Vec::new();
+    let mut stored_bases: Vec<Value> = Vec::new();
     let mut access_bits: Vec<u32> = Vec::new();
     let invariant = |v: Value| defined_outside(f, loops, lp, v);
     let operand_kind = |v: Value, kind_of: &HashMap<Value, Kind>| -> Option<Kind> {
@@ -257,6 +268,7 @@ fn analyze(f: &Function, loops: &LoopAnalysis, lp: Loop, cl: &CountedLoop) -> Op
                 Kind::Drop
             }
             _ if result == Some(cl.next) => Kind::Drop,
+            InstData::Binary { op: Opcode::Iadd | Opcode::Isub, .. } if shifted_iv(f, cl, inst) => Kind::Shifted,
             InstData::Binary { op: op @ (Opcode::Imul | Opcode::Shl), args: [a, b], .. }
                 if *a == cl.iv || (*b == cl.iv && *op == Opcode::Imul) =>
             {
@@ -264,16 +276,27 @@ fn analyze(f: &Function, loops: &LoopAnalysis, lp: Loop, cl: &CountedLoop) -> Op
                 crate::analysis::ranges::const_i64(f, other)?;
                 Kind::Offset
             }
+            InstData::Binary { op: Opcode::Imul, args: [a, b], .. }
+                if kind_of.get(a) == Some(&Kind::Shifted) || kind_of.get(b) == Some(&Kind::Shifted) =>
+            {
+                let other = if kind_of.get(a) == Some(&Kind::Shifted) { *b } else { *a };
+                crate::analysis::ranges::const_i64(f, other)?;
+                Kind::Offset
+            }
             InstData::Load { args: [base, off] } => {
                 let ty = f.dfg.value_type(result?);
-                check_access(f, cl, *base, *off, ty, &invariant)?;
+                if check_access(f, cl, *base, *off, ty, &invariant)? == Index::Shifted {
+                    shifted_bases.push(*base);
+                }
                 access_bits.push(ty.lane_bits());
                 note_bits(&mut lane_bits, ty)?;
                 Kind::Vector
             }
             InstData::Store { args: [base, off, v] } => {
                 let ty = f.dfg.value_type(*v);
-                check_access(f, cl, *base, *off, ty, &invariant)?;
+                // Stores only at `i`: a shifted store would write what another lane reads.
+                (check_access(f, cl, *base, *off, ty, &invariant)? == Index::Iv).then_some(())?;
+                stored_bases.push(*base);
                 operand_kind(*v, &kind_of).filter(|k| matches!(k, Kind::Vector | Kind::Uniform))?;
                 access_bits.push(ty.lane_bits());
                 note_bits(&mut lane_bits, ty)?;
@@ -288,7 +311,7 @@ fn analyze(f: &Function, loops: &LoopAnalysis, lp: Loop, cl: &CountedLoop) -> Op
                     match operand_kind(a, &kind_of)? {
                         Kind::Vector => any_vector = true,
                         Kind::Uniform => {}
-                        Kind::Drop | Kind::Offset => return None,
+                        Kind::Drop | Kind::Offset | Kind::Shifted => return None,
                     }
                 }
                 if !op.is_pure() {
@@ -330,24 +353,34 @@ fn analyze(f: &Function, loops: &LoopAnalysis, lp: Loop, cl: &CountedLoop) -> Op
     for &inst in uses.get(&cl.iv).map(Vec::as_slice).unwrap_or(&[]) {
         let k = kinds.iter().find(|(i, _)| *i == inst).map(|(_, k)| *k);
         let is_next = f.dfg.inst_result(inst) == Some(cl.next);
-        if !(is_next || matches!(k, Some(Kind::Drop | Kind::Offset))) {
+        if !(is_next || matches!(k, Some(Kind::Drop | Kind::Offset | Kind::Shifted))) {
             return None;
         }
     }
+    if shifted_bases.iter().any(|b| stored_bases.contains(b)) {
+        return None;
+    }
     for &(inst, k) in &kinds {
-        if k != Kind::Offset {
-            continue;
-        }
-        let off = f.dfg.inst_result(inst)?;
-        for &u in uses.get(&off).map(Vec::as_slice).unwrap_or(&[]) {
-            let ok = match f.dfg.insts[u] {
-                InstData::Load { args: [_, o] } => o == off,
-                InstData::Store { args: [_, o, v] } => o == off && v != off,
-                _ => false,
-            };
-            if !ok {
+        let Some(value) = f.dfg.inst_result(inst) else { continue };
+        let users = uses.get(&value).map(Vec::as_slice).unwrap_or(&[]);
+        match k {
+            // Only scaled into an offset.
+            Kind::Shifted if !users.iter().all(|&u| kinds.iter().any(|&(i, k)| i == u && k == Kind::Offset)) => {
                 return None;
             }
+            Kind::Offset => {
+                for &u in users {
+                    let ok = match f.dfg.insts[u] {
+                        InstData::Load { args: [_, o] } => o == value,
+                        InstData::Store { args: [_, o, v] } => o == value && v != value,
+                        _ => false,
+                    };
+                    if !ok {
+                        return None;
+                    }
+                }
+            }
+            _ => {}
         }
     }
     // The next value is only passed back.
@@ -389,8 +422,30 @@ fn note_bits(bits: &mut Option<u32>, ty: Type) -> Option<()> {
     }
 }
 
-/// A load or store at `base + off` of `ty`: `off` is `i * size(ty)`, `base` an entry
-/// parameter or a data object.
+/// Which element of its buffer lane 0 of an access touches.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Index {
+    /// Element `i`.
+    Iv,
+    /// Element `i + c` for a constant `c` (loads only).
+    Shifted,
+}
+
+/// Whether `inst` is `i + c`, `c + i` or `i - c` for a constant `c` (and not the loop's
+/// increment).
+fn shifted_iv(f: &Function, cl: &CountedLoop, inst: Inst) -> bool {
+    let InstData::Binary { op, args: [a, b], .. } = f.dfg.insts[inst] else { return false };
+    let c = |v| crate::analysis::ranges::const_i64(f, v).is_some();
+    f.dfg.inst_result(inst) != Some(cl.next)
+        && match op {
+            Opcode::Iadd => (a == cl.iv && c(b)) || (b == cl.iv && c(a)),
+            Opcode::Isub => a == cl.iv && c(b),
+            _ => false,
+        }
+}
+
+/// A load or store at `base + off` of `ty`: `off` is `i * size(ty)` or `(i ± c) * size(ty)`,
+/// `base` an entry parameter or a data object.
 fn check_access(
     f: &Function,
     cl: &CountedLoop,
@@ -398,7 +453,7 @@ fn check_access(
     off: Value,
     ty: Type,
     invariant: &dyn Fn(Value) -> bool,
-) -> Option<()> {
+) -> Option<Index> {
     if ty.is_vector() || !(ty.is_int() || ty.is_float()) || !invariant(base) {
         return None;
     }
@@ -414,12 +469,15 @@ fn check_access(
     let oi = inst_of(f, off)?;
     let InstData::Binary { op, args: [a, b], .. } = f.dfg.insts[oi] else { return None };
     let c = |v| crate::analysis::ranges::const_i64(f, v);
-    let ok = match op {
-        Opcode::Imul => (a == cl.iv && c(b) == Some(size)) || (b == cl.iv && c(a) == Some(size)),
-        Opcode::Shl => a == cl.iv && c(b).is_some_and(|k| (0..63).contains(&k) && 1i64 << k == size),
-        _ => false,
-    };
-    ok.then_some(())
+    let shifted = |v| inst_of(f, v).is_some_and(|i| shifted_iv(f, cl, i));
+    match op {
+        Opcode::Imul if (a == cl.iv && c(b) == Some(size)) || (b == cl.iv && c(a) == Some(size)) => Some(Index::Iv),
+        Opcode::Shl if a == cl.iv && c(b).is_some_and(|k| (0..63).contains(&k) && 1i64 << k == size) => Some(Index::Iv),
+        Opcode::Imul if (shifted(a) && c(b) == Some(size)) || (shifted(b) && c(a) == Some(size)) => {
+            Some(Index::Shifted)
+        }
+        _ => None,
+    }
 }
 
 /// Builds instructions at the end of a block (before its terminator, if it has one).
@@ -533,7 +591,7 @@ fn transform(f: &mut Function, cl: &CountedLoop, plan: &Plan) {
         let result = f.dfg.inst_result(inst);
         match kind {
             Kind::Drop => continue,
-            Kind::Offset | Kind::Uniform => {
+            Kind::Offset | Kind::Shifted | Kind::Uniform => {
                 data.map_values(|x| map.get(&x).copied().unwrap_or(x));
                 let ty = result.map(|r| f.dfg.value_type(r));
                 if let (Some(nv), Some(r)) = (bodyc.ins(f, data, ty), result) {

@@ -193,7 +193,9 @@ proptest::proptest! {
                 16 => format!("stw [%r1+{}], {imm}", imm.unsigned_abs()),
                 17 => format!("mul32 %r{d}, %r{s}"),
                 18 => "mov %r2, %r3\ncall 7".to_string(),
-                19 => format!("mov %r1, %r{s}\ncall local f"),
+                // The argument goes in r2, not r1: a jump may land on the call and skip the
+                // `mov`, and r1 is the memory's address, which must not reach the result.
+                19 => format!("mov %r2, %r{s}\ncall local f"),
                 20 => format!("jsgt32 %r{d}, %r{s}, -3"),
                 21 => format!("arsh %r{d}, {imm}"),
                 22 => format!("ldxh %r{d}, [%r10-{}]", 2 * (imm.unsigned_abs() + 1)),
@@ -208,7 +210,7 @@ proptest::proptest! {
             src.push_str(&line);
             src.push('\n');
         }
-        src.push_str("exit\nexit\nf:\nmov %r0, %r1\nadd %r0, 1\nexit\n");
+        src.push_str("exit\nexit\nf:\nmov %r0, %r2\nadd %r0, 1\nexit\n");
         let Ok(p) = assemble(&src) else { return Ok(()) };
         proptest::prop_assume!(crate::bpf::verify(&p).is_ok());
         let [a, b] = both(&p, &[5, 0x80, 3, 0xff, 1, 2, 3, 4], Some(fuel.unwrap_or(10_000)));
