@@ -245,3 +245,37 @@ fn ir_programs_exercise_index_splitting() {
     assert!(split >= 5, "only {split} of 300 IR programs have a loop index-split splits");
     eprintln!("{split} of 300 IR programs split");
 }
+
+#[test]
+fn ir_programs_exercise_shifted_vector_loads() {
+    // A vector load whose offset is `(i - c) * size`: `vectorize` took a shifted load.
+    fn shifted_vector_load(text: &str) -> bool {
+        let mut defs = std::collections::HashMap::new();
+        for line in text.lines() {
+            if let Some((lhs, rhs)) = line.trim().split_once(" = ") {
+                defs.insert(lhs.to_string(), rhs.to_string());
+            }
+        }
+        let operand = |rhs: &str, k: usize| rhs.split([' ', ',']).filter(|w| !w.is_empty()).nth(k).map(str::to_string);
+        defs.values().any(|rhs| {
+            let vector_load =
+                rhs.starts_with("load.") && rhs.split_whitespace().next().is_some_and(|op| op.contains('x'));
+            vector_load
+                && operand(rhs, 2)
+                    .and_then(|off| defs.get(&off))
+                    .filter(|d| d.starts_with("imul.i64"))
+                    .and_then(|d| operand(d, 1))
+                    .and_then(|idx| defs.get(&idx))
+                    .is_some_and(|d| d.starts_with("isub.i64"))
+        })
+    }
+    let mut shifted = 0;
+    for seed in 0..300 {
+        let mut m = ir_gen::program(seed, "p0").unwrap();
+        let opts = strata_ir::passes::PassOptions { verify: true, ..Default::default() };
+        strata_ir::passes::run_pipeline(&mut m, "-O2", &opts).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        shifted += usize::from(shifted_vector_load(&strata_ir::print_module(&m)));
+    }
+    assert!(shifted >= 5, "only {shifted} of 300 IR programs get a vector load at a shifted index");
+    eprintln!("{shifted} of 300 IR programs get a vector load at a shifted index");
+}

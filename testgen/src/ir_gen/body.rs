@@ -614,12 +614,15 @@ impl Gen<'_, '_> {
     /// A third of them test unsigned (`i <u n`) and guard each access with an explicit
     /// `brif (i + c) <u len` to a block that traps `out_of_bounds` (`c` is 0, or 1 for
     /// `xs[i + 1]`, which traps in the last iteration when `n` is `xs.len()`): the shape of
-    /// lifted BPF code that `version-ranges` versions.
+    /// lifted BPF code that `version-ranges` versions. Of the others, over `xs.len()`, more
+    /// than half start at `i = c` (1 to 3) and also read `xs[i - c]` unchecked (always in
+    /// range), half of those with a plain lane-wise body: the shifted loads `vectorize` takes.
     fn kernel_loop(&mut self) {
         let Some(k) = self.kernel else { return };
         let ty = k.elem;
         let size = i64::from(ty.bytes().unwrap_or(1));
-        let n = match self.rng.below(10) {
+        let choice = self.rng.below(10);
+        let n = match choice {
             0..=5 => k.xs.1,
             6 => {
                 let one = self.b.iconst(Type::I64, 1);
@@ -638,10 +641,14 @@ impl Gen<'_, '_> {
         let i = self.b.append_block_param(head, Type::I64);
         let acc = self.b.append_block_param(head, ty);
         let out = self.b.append_block_param(exit, ty);
-        let zero = self.b.iconst(Type::I64, 0);
-        self.b.jump(head, &[zero, init]);
-        self.b.switch_to_block(head);
         let explicit = self.rng.chance(33);
+        // Some loops over `xs` itself also read `xs[i - c]` without a check, starting at
+        // `i = c` so that it stays inside `xs`: the shifted loads `vectorize` takes (a FIR's
+        // `x[n - k]` once its taps are unrolled).
+        let shift = (!explicit && choice <= 5 && self.rng.chance(60)).then(|| 1 + self.rng.below(3) as i64);
+        let start = self.b.iconst(Type::I64, shift.unwrap_or(0));
+        self.b.jump(head, &[start, init]);
+        self.b.switch_to_block(head);
         let c = self.b.icmp(if explicit { IntCC::Ult } else { IntCC::Slt }, i, n);
         self.b.brif(c, body, &[], exit, &[acc]);
         self.b.switch_to_block(body);
@@ -664,9 +671,25 @@ impl Gen<'_, '_> {
         };
         self.pool.push((ty, acc));
         self.pool.push((ty, x));
-        let steps = self.rng.below(4);
-        self.steps(steps);
-        let y = self.value(ty);
+        if let Some(c) = shift {
+            let c = self.b.iconst(Type::I64, c);
+            let back = self.b.isub(i, c);
+            let back_off = self.b.imul(back, scale);
+            let earlier = self.b.load(ty, k.xs.0, back_off);
+            self.pool.push((ty, earlier));
+        }
+        // A shifted loop keeps a body `vectorize` takes (lane-wise `x op xs[i - c]`, an
+        // exact reduction) half the time; random steps usually make a loop scalar.
+        let simple = shift.is_some() && self.rng.chance(50);
+        let y = if simple {
+            let earlier = self.pool.last().map_or(x, |&(_, v)| v);
+            let op = if ty.is_float() { Opcode::Fadd } else { Opcode::Isub };
+            self.b.binary(op, x, earlier)
+        } else {
+            let steps = self.rng.below(4);
+            self.steps(steps);
+            self.value(ty)
+        };
         let yq = self.quiet(y, ty);
         if explicit {
             self.range_test(i, k.ys.1);
@@ -674,7 +697,13 @@ impl Gen<'_, '_> {
             self.b.bounds_check(i, k.ys.1);
         }
         self.b.store(k.ys.0, off, yq);
-        let op = if ty.is_float() {
+        let op = if simple {
+            if ty.is_float() {
+                Opcode::Fmax
+            } else {
+                Opcode::Iadd
+            }
+        } else if ty.is_float() {
             self.rng.pick(&[Opcode::Fadd, Opcode::Fmul, Opcode::Fmax])
         } else {
             self.rng.pick(&[Opcode::Iadd, Opcode::Imul, Opcode::Bxor, Opcode::Smax])
