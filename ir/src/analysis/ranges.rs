@@ -27,9 +27,12 @@ use crate::instructions::{InstData, IntCC};
 use crate::opcode::Opcode;
 use crate::types::Type;
 use crate::ValueDef;
+use std::cell::Cell;
 
 /// How deep the non-negativity and bound proofs recurse through definitions.
 const MAX_DEPTH: u32 = 8;
+/// Block-parameter inductions one query may run.
+const PARAM_PROOFS: u32 = 64;
 
 /// A strict inequality between two `i64` values.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -47,6 +50,10 @@ pub struct RangeFacts<'a> {
     domtree: &'a DominatorTree,
     edge: SecondaryMap<Block, Option<Fact>>,
     checks: SecondaryMap<Block, Vec<(Inst, Fact)>>,
+    /// Block-parameter inductions left for the current query: a parameter's proof may
+    /// start another's, so the work is bounded by a count as well as by `MAX_DEPTH`
+    /// (otherwise parameters with many incoming edges could make a query exponential).
+    param_proofs: Cell<u32>,
 }
 
 impl<'a> RangeFacts<'a> {
@@ -64,7 +71,7 @@ impl<'a> RangeFacts<'a> {
                 }
             }
         }
-        RangeFacts { f, domtree, edge, checks }
+        RangeFacts { f, domtree, edge, checks, param_proofs: Cell::new(PARAM_PROOFS) }
     }
 
     /// The facts that hold just before `at` (an instruction of block `block`): the edge
@@ -90,6 +97,7 @@ impl<'a> RangeFacts<'a> {
 
     /// Whether `idx <u len` is certain just before `at` in `block`.
     pub fn proves_in_bounds(&self, block: Block, at: Option<Inst>, idx: Value, len: Value) -> bool {
+        self.param_proofs.set(PARAM_PROOFS);
         if let (Some(i), Some(l)) = (self.const_i64(idx), self.const_i64(len)) {
             if (i as u64) < (l as u64) {
                 return true;
@@ -202,6 +210,7 @@ impl<'a> RangeFacts<'a> {
 
     /// Whether `v >= 0` (signed) wherever `v` is defined; `_at` is the block asking.
     pub fn is_nonneg(&self, v: Value, _at: Block) -> bool {
+        self.param_proofs.set(PARAM_PROOFS);
         self.nonneg_rec(v, None, 0)
     }
 
@@ -231,9 +240,11 @@ impl<'a> RangeFacts<'a> {
                 _ => false,
             },
             ValueDef::Param(block, n) => {
-                if Some(block) == self.f.entry_block() {
+                let left = self.param_proofs.get();
+                if Some(block) == self.f.entry_block() || left == 0 {
                     return false;
                 }
+                self.param_proofs.set(left - 1);
                 // Another parameter than the one assumed (e.g. the counter of a loop that
                 // runs before this one and hands its last value on): proved by an induction
                 // of its own, which does not use the assumption (`depth` bounds a cycle).
@@ -330,4 +341,74 @@ fn edge_fact(f: &Function, term: Inst, target: Block) -> Option<Fact> {
         _ => return None,
     };
     Some(Fact { unsigned, lhs, rhs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chain of `levels` blocks whose parameter gets the previous block's parameter on
+    /// `fan` edges each, starting from 0: every sub-proof succeeds, so without a bound on the
+    /// inductions proving the last one non-negative runs `fan^levels` of them.
+    fn fan_chain(levels: usize, fan: usize) -> Function {
+        let mut t = String::from(
+            "fn @f(x: i64, c: bool) -> i64 {\nblock0(v0: i64, v1: bool):\n    v2 = iconst.i64 0\n    br block1(v2)\n",
+        );
+        let mut next_block = 1 + levels + 1;
+        for k in 1..=levels {
+            let p = 100 + k;
+            t += &format!("block{k}(v{p}: i64):\n");
+            // `fan` edges to block k + 1, through a chain of brifs.
+            for j in 0..fan {
+                let spoke = next_block;
+                next_block += 1;
+                if j + 1 < fan {
+                    let rest = next_block + fan; // a fresh block for the rest of the chain
+                    t += &format!("    brif v1, block{spoke}, block{rest}\n");
+                    t += &format!("block{spoke}:\n    br block{}(v{p})\nblock{rest}:\n", k + 1);
+                } else {
+                    t += &format!("    br block{}(v{p})\n", k + 1);
+                }
+            }
+            next_block += fan;
+        }
+        let last = levels + 1;
+        t += &format!("block{last}(v999: i64):\n    return v999\n}}\n");
+        let m = crate::text::parse_module(&t).unwrap_or_else(|e| panic!("{e}\n{t}"));
+        m.functions.values().next().cloned().unwrap_or_else(|| unreachable!())
+    }
+
+    #[test]
+    fn nested_parameter_inductions_are_bounded() {
+        let f = fan_chain(7, 12);
+        let cfg = ControlFlowGraph::with_function(&f);
+        let domtree = DominatorTree::with_function(&f, &cfg);
+        let facts = RangeFacts::new(&f, &cfg, &domtree);
+        let last = f.layout.blocks().last().unwrap_or_else(|| unreachable!());
+        let p = f.dfg.block_params(last)[0];
+        let start = std::time::Instant::now();
+        // Out of budget, the answer is the conservative "not proved".
+        assert!(!facts.is_nonneg(p, last));
+        // 12^7 proofs would take hours; the bound makes it instant (generous for debug builds).
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "took {:?}", start.elapsed());
+    }
+
+    #[test]
+    fn a_counter_handed_on_from_an_earlier_loop_is_non_negative() {
+        let t = "fn @f(n: i64) {\nblock0(v0: i64):\n    v1 = iconst.i64 0\n    v2 = iconst.i64 1\n    br block1(v1)\n\
+                 block1(v3: i64):\n    v4 = icmp.bool slt v3, v0\n    brif v4, block2, block3\n\
+                 block2:\n    v5 = iadd.i64 v3, v2\n    br block1(v5)\n\
+                 block3:\n    br block4(v3)\n\
+                 block4(v6: i64):\n    v7 = icmp.bool slt v6, v0\n    brif v7, block5, block6\n\
+                 block5:\n    v8 = iadd.i64 v6, v2\n    br block4(v8)\n\
+                 block6:\n    return\n}\n";
+        let m = crate::text::parse_module(t).unwrap_or_else(|e| panic!("{e}"));
+        let f = m.functions.values().next().cloned().unwrap_or_else(|| unreachable!());
+        let cfg = ControlFlowGraph::with_function(&f);
+        let domtree = DominatorTree::with_function(&f, &cfg);
+        let facts = RangeFacts::new(&f, &cfg, &domtree);
+        let second = f.layout.blocks().nth(4).unwrap_or_else(|| unreachable!());
+        let p = f.dfg.block_params(second)[0];
+        assert!(facts.is_nonneg(p, second));
+    }
 }
