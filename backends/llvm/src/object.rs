@@ -26,7 +26,6 @@ use crate::target::TargetSpec;
 use inkwell::context::Context;
 use inkwell::targets::FileType;
 use std::time::Instant;
-use strata_ir::abi::array_call_symbol;
 
 /// Compiles `module` for the host (or `opts.target_cpu`) to a relocatable object that
 /// [`load_object`] links into this or another process. `namespace` (ASCII letters, digits
@@ -88,12 +87,7 @@ fn object_of(module: &strata_ir::Module, opts: &LlvmOptions, namespace: &str) ->
 pub fn load_object(module: &strata_ir::Module, object: &[u8], namespace: &str) -> Result<CompiledModule> {
     let start = Instant::now();
     let prefix = symbol_prefix(namespace)?;
-    let export = |f: &strata_ir::Function| Export {
-        name: f.name.clone(),
-        symbol: format!("{prefix}{}", f.name),
-        trampoline: format!("{prefix}{}", array_call_symbol(&f.name)),
-        sig: f.sig.clone(),
-    };
+    let export = |f: &strata_ir::Function| Export::of(f, &prefix);
     let objects = crate::bundle::split(object)?;
     let mut compiled = CompiledModule::default();
     if let [object] = objects[..] {

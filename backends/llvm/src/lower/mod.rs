@@ -54,6 +54,19 @@ pub(crate) struct Export {
     pub sig: strata_ir::Signature,
 }
 
+impl Export {
+    /// The export of `func` with its symbols under `prefix`: what lowering defines and what
+    /// [`crate::load_object`] looks up, so the two cannot name them differently.
+    pub(crate) fn of(func: &strata_ir::Function, prefix: &str) -> Export {
+        Export {
+            name: func.name.clone(),
+            symbol: format!("{prefix}{}", func.name),
+            trampoline: format!("{prefix}{}", array_call_symbol(&func.name)),
+            sig: func.sig.clone(),
+        }
+    }
+}
+
 /// What to lower and how.
 pub(crate) struct LowerOptions<'a> {
     pub opts: &'a LlvmOptions,
@@ -201,12 +214,11 @@ pub(crate) fn lower_module<'ctx>(
             return Err(CompileError::SymbolClash(func.name.clone()));
         }
         trampoline::check_signature(&cx, id)?;
-        let symbol = format!("{}{}", lo.symbol_prefix, func.name);
-        cx.export_alias(&symbol, cx.funcs[id.index()])?;
-        let tramp = format!("{}{}", lo.symbol_prefix, array_call_symbol(&func.name));
-        let t = cx.declare(&tramp, trampoline::fn_type(&cx), Linkage::External)?;
+        let export = Export::of(func, lo.symbol_prefix);
+        cx.export_alias(&export.symbol, cx.funcs[id.index()])?;
+        let t = cx.declare(&export.trampoline, trampoline::fn_type(&cx), Linkage::External)?;
         trampolines.push((id, t));
-        exports.push(Export { name: func.name.clone(), symbol, trampoline: tramp, sig: func.sig.clone() });
+        exports.push(export);
     }
     for (id, func) in ir.functions.iter() {
         let f = cx.funcs[id.index()];
